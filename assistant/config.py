@@ -1,0 +1,107 @@
+"""One Settings object, read from environment variables, that fails fast.
+
+Every field names its environment variable; a bad value stops start-up with a message
+that names the variable and says what is expected.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+_RATE_RE = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)\s*$")
+
+
+class ConfigError(ValueError):
+    """A setting has a value the assistant cannot use."""
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(name, name.lower())
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", populate_by_name=True)
+
+    corpus_dir: Path = Field(ROOT / "corpus", validation_alias=_env("POLICY_CORPUS_DIR"))
+    index_dir: Path = Field(ROOT / "data" / "index", validation_alias=_env("POLICY_INDEX_DIR"))
+    data_dir: Path = Field(ROOT / "data", validation_alias=_env("POLICY_DATA_DIR"))
+
+    # Chunking: chosen by the evals (see README, "Design choices").
+    chunk_size: int = Field(260, ge=60, le=4000, validation_alias=_env("POLICY_CHUNK_SIZE"))
+
+    embedding_model: str | None = Field(None, validation_alias=_env("EMBEDDING_MODEL"))
+    rerank_model: str | None = Field(None, validation_alias=_env("RERANK_MODEL"))
+    lsa_dims: int = Field(256, ge=8, le=2048, validation_alias=_env("POLICY_LSA_DIMS"))
+
+    chroma_host: str | None = Field(None, validation_alias=_env("CHROMA_HOST"))
+    chroma_port: int = Field(8000, ge=1, le=65535, validation_alias=_env("CHROMA_PORT"))
+
+    llm_base_url: str | None = Field(None, validation_alias=_env("LLM_BASE_URL"))
+    llm_model: str | None = Field(None, validation_alias=_env("LLM_MODEL"))
+    llm_api_key: str | None = Field(None, validation_alias=_env("LLM_API_KEY"))
+    llm_timeout: float = Field(30.0, gt=0, validation_alias=_env("LLM_TIMEOUT"))
+
+    rate_limit: str = Field("30/minute", validation_alias=_env("POLICY_RATE_LIMIT"))
+    admin_key: str | None = Field(None, validation_alias=_env("POLICY_ADMIN_KEY"))
+    cors_origins: str = Field("", validation_alias=_env("POLICY_CORS_ORIGINS"))
+    max_question_chars: int = Field(500, ge=10, le=10000, validation_alias=_env("POLICY_MAX_QUESTION_CHARS"))
+
+    session_max_turns: int = Field(20, ge=1, le=1000, validation_alias=_env("POLICY_SESSION_MAX_TURNS"))
+    session_ttl_seconds: int = Field(3600 * 24, ge=60, validation_alias=_env("POLICY_SESSION_TTL"))
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _check_rate(cls, v: str) -> str:
+        if v.strip() in {"0", "off", ""}:
+            return "0"
+        if not _RATE_RE.match(v):
+            raise ValueError(
+                f"POLICY_RATE_LIMIT={v!r} is not a rate; use e.g. '30/minute' or '5/second', or '0' to turn it off"
+            )
+        return v.strip()
+
+    @field_validator("llm_base_url")
+    @classmethod
+    def _check_url(cls, v: str | None) -> str | None:
+        if v and not re.match(r"^https?://", v):
+            raise ValueError(f"LLM_BASE_URL={v!r} must start with http:// or https://")
+        return v or None
+
+    @property
+    def rate(self) -> tuple[int, float] | None:
+        """(requests, window seconds), or None when rate limiting is off."""
+        m = _RATE_RE.match(self.rate_limit)
+        if not m:
+            return None
+        seconds = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}[m.group(2)]
+        return int(m.group(1)), float(seconds)
+
+    @property
+    def cors_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_base_url and self.llm_model)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build Settings, turning pydantic's errors into one readable ConfigError."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as e:
+        lines = []
+        for err in e.errors():
+            loc = ".".join(str(p) for p in err["loc"]) or "settings"
+            lines.append(f"{loc.upper()}: {err['msg']} (got {err.get('input')!r})")
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines)) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,228 @@
+"""Small data types passed between pipeline stages.
+
+Everything here is a plain dataclass that round-trips through JSON (``to_dict`` /
+``from_dict``), so the index on disk is readable and stages stay decoupled from
+LangChain and Chroma objects, which are converted at the edges.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def content_id(*parts: object, length: int = 16) -> str:
+    """Stable id from content, so re-ingesting the same text yields the same ids."""
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(str(p).encode("utf-8"))
+        h.update(b"\x1f")
+    return h.hexdigest()[:length]
+
+
+def _build(cls: type[T], data: dict[str, Any]) -> T:
+    # Unknown keys are dropped so an index written by a newer version still loads.
+    names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    return cls(**{k: v for k, v in data.items() if k in names})
+
+
+class _Record:
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)  # type: ignore[call-overload]
+
+    @classmethod
+    def from_dict(cls: type[T], data: dict[str, Any]) -> T:
+        return _build(cls, data)
+
+
+@dataclass
+class DocumentMeta(_Record):
+    """What the manifest (or the text itself) says about a document."""
+
+    title: str = ""
+    issuers: list[str] = field(default_factory=list)
+    doc_number: str = ""  # 文号, e.g. 景人社发〔2018〕10号
+    issue_date: str = ""  # ISO date, e.g. 2018-01-19
+    period: str = ""  # e.g. 2016-2020
+    region: str = ""  # e.g. 景德镇市
+    status: str = ""  # e.g. 现行有效
+    url: str = ""
+    basis: list[str] = field(default_factory=list)  # 编制依据, documents it is based on
+    print_date: str = ""  # 印发日期
+    printer: str = ""  # 印发单位 (the office that printed it)
+    addressees: str = ""  # 主送 (e.g. 各县（市、区）人力资源和社会保障局)
+
+
+@dataclass
+class Document(_Record):
+    id: str  # hash of the raw text
+    source: str  # file name relative to the corpus root
+    raw_text: str
+    text: str  # cleaned text
+    offsets: list[int]  # offsets[i] = index in raw_text of text[i]
+    meta: DocumentMeta = field(default_factory=DocumentMeta)
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a [start, end) span of the cleaned text to the raw text."""
+        if not self.offsets:
+            return (0, 0)
+        s = self.offsets[min(start, len(self.offsets) - 1)]
+        e = self.offsets[min(max(end - 1, 0), len(self.offsets) - 1)] + 1
+        return (s, max(e, s))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Document":
+        data = dict(data)
+        data["meta"] = DocumentMeta.from_dict(data.get("meta") or {})
+        return _build(cls, data)
+
+
+@dataclass
+class Section(_Record):
+    id: str
+    doc_id: str
+    level: int  # 1 = top level
+    number: str  # the numbering as written: "三、", "3.", "（一）", "第二章"
+    title: str  # heading text without the numbering
+    path: list[str]  # headings from the top, each "number title"
+    start: int  # offsets into the cleaned text; end is exclusive
+    end: int
+    kind: str = "heading"  # heading | box | preamble
+
+    @property
+    def label(self) -> str:
+        return self.path[-1] if self.path else self.title
+
+
+@dataclass
+class Value(_Record):
+    """One cell of an indicator table, kept as written and as a number."""
+
+    raw: str
+    number: float | None = None
+    comparator: str | None = None  # "<", ">", "≤", "≥", "约" or None
+    unit: str | None = None
+
+
+@dataclass
+class Indicator(_Record):
+    id: str
+    doc_id: str
+    table_id: str  # "专栏1"
+    caption: str  # "“十二五”时期主要发展指标完成情况"
+    group: str  # "二、社会保障" or "" when the table has no groups
+    row: int  # the row's own number
+    name: str  # "生育保险参保人数"
+    unit: str | None  # "万人"
+    values: dict[str, Value]  # column name -> value, e.g. "2020年目标"
+    attribute: str | None  # 属性: 约束性 / 预期性
+    section_path: list[str]
+    start: int  # offsets into the cleaned text of the row line
+    end: int
+    row_text: str = ""
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Indicator":
+        data = dict(data)
+        data["values"] = {k: Value.from_dict(v) for k, v in (data.get("values") or {}).items()}
+        return _build(cls, data)
+
+
+@dataclass
+class Figure(_Record):
+    """A number stated in running text: "发放创业担保贷款 21 亿元"."""
+
+    id: str
+    doc_id: str
+    subject: str  # text before the number in its clause, e.g. "发放创业担保贷款"
+    clause: str  # the whole clause the number sits in
+    value: float
+    raw: str  # the number as written, with comparator and unit
+    unit: str
+    year: int | None
+    sentence: str
+    section_path: list[str]
+    start: int
+    end: int
+    comparator: str | None = None
+
+
+@dataclass
+class Chunk(_Record):
+    id: str
+    doc_id: str
+    doc_title: str
+    section_path: list[str]
+    text: str
+    start: int  # offsets into the cleaned text
+    end: int
+    kind: str = "text"  # text | table_row | table_overview | box_item | meta
+    ref: str = ""  # id of the Indicator / box item a chunk renders, if any
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def section(self) -> str:
+        return " › ".join(self.section_path)
+
+    def indexed_text(self) -> str:
+        """What the lexical and dense channels see: the passage with its context."""
+        return f"{self.doc_title}\n{self.section}\n{self.text}"
+
+
+@dataclass
+class Hit(_Record):
+    chunk: Chunk
+    score: float
+    channels: dict[str, float] = field(default_factory=dict)  # channel -> raw score or rank
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Hit":
+        return cls(chunk=Chunk.from_dict(data["chunk"]), score=data["score"], channels=data.get("channels", {}))
+
+
+@dataclass
+class Citation(_Record):
+    n: int  # the [n] used in the answer text
+    chunk_id: str
+    doc_id: str
+    document: str  # document title
+    section: str  # section path joined with " › "
+    text: str  # the cited passage (or sentence)
+    start: int  # offsets into the cleaned document text
+    end: int
+    score: float = 0.0
+
+
+@dataclass
+class Answer(_Record):
+    text: str
+    citations: list[Citation]
+    grounded: bool
+    kind: str = "policy"  # figure | list | document | policy | refusal | chitchat
+    question: str = ""
+    resolved_question: str = ""  # after follow-up resolution
+    hits: list[Hit] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ParsedDocument(_Record):
+    """Everything ingest extracts from one file."""
+
+    document: Document
+    sections: list[Section]
+    indicators: list[Indicator]
+    figures: list[Figure]
+    chunks: list[Chunk]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ParsedDocument":
+        return cls(
+            document=Document.from_dict(data["document"]),
+            sections=[Section.from_dict(s) for s in data["sections"]],
+            indicators=[Indicator.from_dict(i) for i in data["indicators"]],
+            figures=[Figure.from_dict(f) for f in data["figures"]],
+            chunks=[Chunk.from_dict(c) for c in data["chunks"]],
+        )

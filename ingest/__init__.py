@@ -1,0 +1,1 @@
+"""Ingest: load → clean → parse → chunk → index, one module per stage."""
