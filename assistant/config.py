@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     # Chunking: chosen by the evals (see README, "Design choices").
     chunk_size: int = Field(260, ge=60, le=4000, validation_alias=_env("POLICY_CHUNK_SIZE"))
 
+    # The hotline serves one city: its documents win when a question doesn't name another region.
+    default_region: str = Field("景德镇市", validation_alias=_env("POLICY_DEFAULT_REGION"))
+
     embedding_model: str | None = Field(None, validation_alias=_env("EMBEDDING_MODEL"))
     rerank_model: str | None = Field(None, validation_alias=_env("RERANK_MODEL"))
     lsa_dims: int = Field(256, ge=8, le=2048, validation_alias=_env("POLICY_LSA_DIMS"))

@@ -41,3 +41,23 @@ def _guarded(real):
 def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", _guarded(_real_connect))
     monkeypatch.setattr(socket.socket, "connect_ex", _guarded(_real_connect_ex))
+
+
+# Shared fixtures ---------------------------------------------------------------------------
+
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+PLAN_PATH = ROOT / "corpus" / "景德镇市人力资源和社会保障事业发展十三五规划.txt"
+
+
+@pytest.fixture(scope="session")
+def plan_raw() -> str:
+    return PLAN_PATH.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def plan_parsed(plan_raw: str):  # type: ignore[no-untyped-def]
+    from ingest.document import parse_text
+
+    return parse_text(plan_raw, PLAN_PATH.name)

@@ -1,0 +1,190 @@
+"""Build or update the index from files: the whole ingest pipeline in one call."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.config import Settings, get_settings
+from assistant.types import ParsedDocument, content_id
+from ingest import store
+from ingest.document import PARSER_VERSION, parse_text
+from ingest.errors import IngestError
+from ingest.load import discover, load_file
+from ingest.manifest import manifest_for
+
+_QUOTED = re.compile(r"[“\"]([^“”\"]{2,12})[”\"]")
+
+
+@dataclass
+class IngestReport:
+    documents: int = 0
+    sections: int = 0
+    chunks: int = 0
+    indicators: int = 0
+    figures: int = 0
+    characters: int = 0
+    seconds: float = 0.0
+    skipped: list[str] = field(default_factory=list)  # one message per skipped file
+    unchanged: bool = False
+    generation: str = ""
+
+    def summary(self) -> str:
+        if self.unchanged:
+            head = f"index is up to date ({self.documents} documents); nothing to do"
+        else:
+            head = (f"indexed {self.documents} documents: {self.sections} sections, {self.chunks} chunks, "
+                    f"{self.indicators} indicators, {self.figures} figures in {self.seconds:.1f}s")
+        if self.skipped:
+            head += f"\nskipped {len(self.skipped)} file(s):\n  " + "\n  ".join(self.skipped)
+        return head
+
+
+def mine_terms(docs: list[ParsedDocument]) -> list[str]:
+    """Terms the tokenizer must keep whole: quoted terms, indicator names, headings, project names."""
+    terms: set[str] = set()
+    for p in docs:
+        terms.update(t.strip() for t in _QUOTED.findall(p.document.text))
+        terms.update(i.name for i in p.indicators)
+        for s in p.sections:
+            if 2 <= len(s.title) <= 16:
+                terms.add(s.title)
+        for c in p.chunks:
+            if c.kind == "box_item" and c.section_path:
+                title = c.section_path[-1].split(" ", 1)[-1]
+                if 2 <= len(title) <= 16:
+                    terms.add(title)
+    return sorted(t for t in terms if t and not re.search(r"\s", t))
+
+
+def _fingerprint(file_sha: str, row: dict[str, Any] | None, settings: Settings) -> str:
+    payload = json.dumps([file_sha, row or {}, PARSER_VERSION, settings.chunk_size], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:24]
+
+
+def _index_settings(settings: Settings) -> dict[str, Any]:
+    return {"embedding_model": settings.embedding_model or "lsa", "lsa_dims": settings.lsa_dims,
+            "chroma_host": settings.chroma_host or "", "chroma_port": settings.chroma_port}
+
+
+def _progress(items: list[Path], enabled: bool) -> Any:
+    if not enabled:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, desc="ingest", unit="file", file=sys.stderr, disable=None)
+
+
+def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, settings: Settings | None = None,
+                *, progress: bool = False, force: bool = False) -> IngestReport:
+    """Index exactly the documents under ``paths`` (default: the corpus) into ``index_dir``.
+
+    Unchanged input does no work; otherwise a new generation is built and swapped in atomically.
+    """
+    settings = settings or get_settings()
+    index_dir = Path(index_dir or settings.index_dir)
+    paths = [Path(p) for p in (paths or [settings.corpus_dir])]
+    t0 = time.perf_counter()
+    report = IngestReport()
+    files, errors = discover(paths)
+    report.skipped = [str(e) for e in errors]
+
+    manifests: dict[Path, dict[str, dict[str, object]]] = {}
+    entries: list[dict[str, Any]] = []
+    for f in files:
+        try:
+            row = manifest_for(f, manifests)
+            sha = hashlib.sha256(f.read_bytes()).hexdigest()
+        except (IngestError, OSError) as e:
+            report.skipped.append(str(e) if isinstance(e, IngestError) else f"{f}: cannot read ({e})")
+            continue
+        entries.append({"path": str(f.resolve()), "sha256": sha, "key": _fingerprint(sha, row, settings), "row": row})
+
+    wanted = {"files": sorted((e["path"], e["key"]) for e in entries), "settings": _index_settings(settings)}
+    current = store.current_generation(index_dir)
+    if current and not force:
+        old = store.read_manifest(current)
+        if old.get("inputs") == wanted:
+            report.unchanged = True
+            report.documents = old.get("counts", {}).get("documents", 0)
+            report.generation = current.name
+            report.seconds = time.perf_counter() - t0
+            return report
+
+    parsed: list[ParsedDocument] = []
+    seen: set[str] = set()
+    for entry in _progress(entries, progress):
+        doc = store.cache_get(index_dir, entry["key"])
+        if doc is None:
+            try:
+                loaded = load_file(Path(entry["path"]), root=_root_of(Path(entry["path"]), paths))
+                doc = parse_text(loaded.text, loaded.source, entry["row"], settings.chunk_size)
+            except IngestError as e:
+                report.skipped.append(str(e))
+                continue
+            store.cache_put(index_dir, entry["key"], doc)
+        if doc.document.id in seen:
+            report.skipped.append(f"{entry['path']}: same text as another file; indexed once")
+            continue
+        seen.add(doc.document.id)
+        parsed.append(doc)
+
+    if not parsed:
+        # Publishing an empty index would throw away whatever is being served now.
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    building = store.new_generation(index_dir)
+    try:
+        store.write_records(building, parsed)
+        from retriever.build import build_search_index
+
+        chunks = [c for p in parsed for c in p.chunks]
+        metas = {p.document.id: p.document.meta for p in parsed}
+        search_info = build_search_index(chunks, metas, building, settings, mine_terms(parsed))
+        report.documents = len(parsed)
+        report.sections = sum(len(p.sections) for p in parsed)
+        report.chunks = len(chunks)
+        report.indicators = sum(len(p.indicators) for p in parsed)
+        report.figures = sum(len(p.figures) for p in parsed)
+        report.characters = sum(len(p.document.raw_text) for p in parsed)
+        manifest = {
+            "inputs": wanted,
+            "documents": [{"id": p.document.id, "source": p.document.source, "title": p.document.meta.title}
+                          for p in parsed],
+            "counts": {k: getattr(report, k) for k in ("documents", "sections", "chunks", "indicators", "figures")},
+            "search": search_info,
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "id": content_id(*(e["key"] for e in entries)),
+        }
+        final = store.publish(index_dir, building, manifest)
+    except BaseException:
+        store.discard(building)
+        raise
+    report.generation = final.name
+    from retriever.build import drop_collection
+
+    store.collect_garbage(index_dir, on_remove=lambda g: drop_collection(g, settings))
+    store.prune_cache(index_dir, {e["key"] for e in entries})
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _root_of(file: Path, roots: list[Path]) -> Path | None:
+    for r in roots:
+        if r.is_dir() and file.resolve().is_relative_to(r.resolve()):
+            return r
+    return None
+
+
+def ensure_index(settings: Settings | None = None) -> IngestReport | None:
+    """Build the index from the corpus when none exists yet (first start of the service)."""
+    settings = settings or get_settings()
+    if store.current_generation(Path(settings.index_dir)) is not None:
+        return None
+    return build_index(None, settings.index_dir, settings, progress=True)

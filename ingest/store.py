@@ -1,0 +1,195 @@
+"""The index directory: atomic generations of records, lexical and vector indexes.
+
+    index_dir/
+      CURRENT               name of the generation being served
+      gen-<time>-<hash>/    manifest.json, *.jsonl records, lexical/, dense/, chroma/
+      cache/                parsed documents keyed by file hash, so unchanged files aren't re-parsed
+
+A rebuild writes a new generation beside the served one and then swaps CURRENT with
+``os.replace``, which is atomic: a crash at any point leaves the old index serving.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from assistant.types import Chunk, Document, Figure, Indicator, ParsedDocument, Section
+
+CURRENT = "CURRENT"
+MANIFEST = "manifest.json"
+_KEEP_OLD = 1  # generations kept besides the current one, for readers that opened it just before a swap
+
+
+class IndexMissing(FileNotFoundError):
+    """No index has been built in this directory yet."""
+
+
+def pack_offsets(offsets: list[int]) -> list[list[int]]:
+    """Run-length encode the clean→raw offset map: [clean_start, raw_start, length] runs."""
+    runs: list[list[int]] = []
+    for i, raw in enumerate(offsets):
+        if runs and raw == runs[-1][1] + runs[-1][2] and i == runs[-1][0] + runs[-1][2]:
+            runs[-1][2] += 1
+        else:
+            runs.append([i, raw, 1])
+    return runs
+
+
+def unpack_offsets(runs: list[list[int]]) -> list[int]:
+    out: list[int] = []
+    for _, raw, n in runs:
+        out.extend(range(raw, raw + n))
+    return out
+
+
+def _write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
+            f.write("\n")
+
+
+def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                yield json.loads(line)
+
+
+def _doc_row(doc: Document) -> dict[str, Any]:
+    row = doc.to_dict()
+    row["offsets"] = pack_offsets(doc.offsets)
+    return row
+
+
+def current_generation(index_dir: Path) -> Path | None:
+    try:
+        name = (index_dir / CURRENT).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    gen = index_dir / name
+    return gen if (gen / MANIFEST).exists() else None
+
+
+def require_generation(index_dir: Path) -> Path:
+    gen = current_generation(index_dir)
+    if gen is None:
+        raise IndexMissing(f"no index in {index_dir}; build it with: python -m ingest --index-dir {index_dir}")
+    return gen
+
+
+def read_manifest(gen: Path) -> dict[str, Any]:
+    return json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
+
+
+def new_generation(index_dir: Path) -> Path:
+    """A fresh, hidden working directory for a rebuild."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    name = f".building-gen-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    path = index_dir / name
+    path.mkdir()
+    return path
+
+
+def write_records(gen: Path, docs: list[ParsedDocument]) -> None:
+    _write_jsonl(gen / "documents.jsonl", (_doc_row(p.document) for p in docs))
+    _write_jsonl(gen / "sections.jsonl", (s.to_dict() for p in docs for s in p.sections))
+    _write_jsonl(gen / "chunks.jsonl", (c.to_dict() for p in docs for c in p.chunks))
+    _write_jsonl(gen / "indicators.jsonl", (i.to_dict() for p in docs for i in p.indicators))
+    _write_jsonl(gen / "figures.jsonl", (f.to_dict() for p in docs for f in p.figures))
+
+
+def publish(index_dir: Path, building: Path, manifest: dict[str, Any]) -> Path:
+    """Make ``building`` the served generation. The manifest is written last: its presence marks completeness."""
+    (building / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    final = index_dir / building.name.removeprefix(".building-")
+    os.replace(building, final)
+    tmp = index_dir / f".{CURRENT}.{uuid.uuid4().hex[:8]}"
+    tmp.write_text(final.name, encoding="utf-8")
+    with open(tmp, "rb+") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, index_dir / CURRENT)
+    return final
+
+
+def collect_garbage(index_dir: Path, on_remove: Any = None) -> list[str]:
+    """Remove half-built and superseded generations, keeping the current one and the last few."""
+    current = current_generation(index_dir)
+    removed: list[str] = []
+    gens = sorted((p for p in index_dir.glob("gen-*") if p.is_dir()), key=lambda p: p.name)
+    keep = {current.name} if current else set()
+    older = [g for g in gens if g.name not in keep]
+    for g in older[: max(0, len(older) - _KEEP_OLD)]:
+        if on_remove:
+            on_remove(g)
+        shutil.rmtree(g, ignore_errors=True)
+        removed.append(g.name)
+    for stale in index_dir.glob(".building-gen-*"):
+        # Only builds that died: a live build touches its directory continuously.
+        if time.time() - stale.stat().st_mtime > 3600:
+            shutil.rmtree(stale, ignore_errors=True)
+            removed.append(stale.name)
+    return removed
+
+
+def discard(building: Path) -> None:
+    shutil.rmtree(building, ignore_errors=True)
+
+
+class Records:
+    """The structured records of one generation, loaded into memory."""
+
+    def __init__(self, gen: Path):
+        self.gen = gen
+        self.manifest = read_manifest(gen)
+        self.documents: dict[str, Document] = {}
+        for row in _read_jsonl(gen / "documents.jsonl"):
+            row["offsets"] = unpack_offsets(row["offsets"])
+            doc = Document.from_dict(row)
+            self.documents[doc.id] = doc
+        self.sections = [Section.from_dict(r) for r in _read_jsonl(gen / "sections.jsonl")]
+        self.chunks = [Chunk.from_dict(r) for r in _read_jsonl(gen / "chunks.jsonl")]
+        self.indicators = [Indicator.from_dict(r) for r in _read_jsonl(gen / "indicators.jsonl")]
+        self.figures = [Figure.from_dict(r) for r in _read_jsonl(gen / "figures.jsonl")]
+        self.chunk_by_id = {c.id: c for c in self.chunks}
+
+
+# Parsed-document cache --------------------------------------------------------------
+
+
+def cache_path(index_dir: Path, key: str) -> Path:
+    return index_dir / "cache" / f"{key}.json.gz"
+
+
+def cache_get(index_dir: Path, key: str) -> ParsedDocument | None:
+    path = cache_path(index_dir, key)
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            data = json.load(f)
+    except (FileNotFoundError, OSError, ValueError):
+        return None
+    data["document"]["offsets"] = unpack_offsets(data["document"]["offsets"])
+    return ParsedDocument.from_dict(data)
+
+
+def cache_put(index_dir: Path, key: str, parsed: ParsedDocument) -> None:
+    path = cache_path(index_dir, key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = parsed.to_dict()
+    data["document"]["offsets"] = pack_offsets(parsed.document.offsets)
+    tmp = path.with_suffix(f".{uuid.uuid4().hex[:6]}.tmp")
+    with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=1) as f:
+        json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
+    os.replace(tmp, path)
+
+
+def prune_cache(index_dir: Path, live_keys: set[str]) -> None:
+    for path in (index_dir / "cache").glob("*.json.gz"):
+        if path.name.removesuffix(".json.gz") not in live_keys:
+            path.unlink(missing_ok=True)
