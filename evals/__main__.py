@@ -1,0 +1,169 @@
+"""``python -m evals``: run a question file against the assistant and report.
+
+Exit codes: 0 ok, 1 a metric fell below its floor (``--smoke``), 2 bad input (question
+file, floor file, options).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+from evals import report
+from evals.clients import Client, HttpClient, InProcessClient
+from evals.harness import QuestionFileError, filter_kinds, load_questions, run
+from evals.metrics import summarize_by_kind
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_QUESTIONS = HERE / "questions" / "plan.jsonl"
+DEFAULT_FLOOR = HERE / "floor.json"
+DEFAULT_REPORTS = HERE / "reports"
+
+
+class UsageError(Exception):
+    """Bad input the user can fix; printed without a traceback, exit code 2."""
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m evals", description="Run a question file against the policy assistant and report the metrics.")
+    p.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS, help="JSONL question file (default: %(default)s)")
+    p.add_argument("--base-url", help="score a running server, e.g. http://127.0.0.1:8000 (default: in-process)")
+    p.add_argument("--index-dir", type=Path, help="index for in-process runs (default: POLICY_INDEX_DIR / data/index)")
+    p.add_argument("--smoke", action="store_true", help="fail (exit 1) below the floors in --floor; no chart")
+    p.add_argument("--floor", type=Path, default=DEFAULT_FLOOR, help="floors for --smoke (default: %(default)s)")
+    p.add_argument("--distractors", type=int, default=0, metavar="N", help="add N generated distractor documents to a temp index")
+    p.add_argument("--baselines", action="store_true", help="also score BM25 baselines on the same documents")
+    p.add_argument("--report-dir", type=Path, help=f"where reports go (default: {DEFAULT_REPORTS})")
+    p.add_argument("--kinds", help="comma-separated kinds to run (default: all)")
+    a = p.parse_args(argv)
+    if a.distractors < 0:
+        p.error("--distractors must be >= 0")
+    if a.distractors and (a.base_url or a.index_dir):
+        p.error("--distractors builds its own temporary index; drop --base-url / --index-dir")
+    if a.base_url and a.index_dir:
+        p.error("--index-dir is for in-process runs; it cannot be combined with --base-url")
+    return a
+
+
+def load_floor(path: Path) -> dict[str, float]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as e:
+        raise UsageError(f"floor file {path}: {e}") from None
+    if not isinstance(data, dict) or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in data.values()):
+        raise UsageError(f'floor file {path}: expected {{"metric": number, ...}}, e.g. {{"answer_accuracy": 0.6}}')
+    return {str(k): float(v) for k, v in data.items()}
+
+
+def check_floor(overall: dict[str, Any], floor: dict[str, float]) -> list[str]:
+    """Messages for every metric below its floor (empty when all pass)."""
+    failures: list[str] = []
+    for key, minimum in floor.items():
+        if key not in overall:
+            raise UsageError(f"floor names unknown metric {key!r}; known: {', '.join(sorted(overall))}")
+        value = overall[key]
+        if value is None:
+            # Unmeasured only fails a real floor: a --kinds filter may leave no question for it.
+            if minimum > 0:
+                failures.append(f"{key} was not measured (no question scored for it), floor is {minimum:g}")
+        elif value < minimum:
+            failures.append(f"{key} = {value:.4f} is below the floor {minimum:g}")
+    return failures
+
+
+def corpus_dir() -> Path:
+    from assistant.config import get_settings
+
+    return get_settings().corpus_dir
+
+
+def git_commit() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True, text=True, timeout=5)
+        return out.stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def _progress(i: int, n: int) -> None:
+    if sys.stderr.isatty():
+        print(f"\r  {i}/{n} questions", end="" if i < n else "\n", file=sys.stderr, flush=True)
+
+
+def open_target(args: argparse.Namespace, stack: ExitStack) -> tuple[Client, list[Path]]:
+    """The client to score and the sources its index was built from (for the baselines)."""
+    if args.distractors:
+        from evals.distractors import generate
+        from ingest.pipeline import build_index
+
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="evals-distractors-")))
+        sources = [corpus_dir(), *map(Path, generate(args.distractors, tmp / "distractors", seed=0))]
+        t0 = time.perf_counter()
+        build_index(sources, tmp / "index", settings=None)
+        print(f"built a temp index of the corpus + {args.distractors} distractors in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
+        return InProcessClient(tmp / "index"), sources
+    if args.base_url:
+        return HttpClient(args.base_url), [corpus_dir()]
+    return InProcessClient(args.index_dir), [corpus_dir()]
+
+
+def main(argv: list[str] | None = None, client: Client | None = None) -> int:
+    """Run the evals; ``client`` replaces the one the options would open (tests pass a fake)."""
+    args = parse_args(argv)
+    try:
+        return _main(args, client)
+    except QuestionFileError as e:
+        print(f"question file error: {e}", file=sys.stderr)
+    except UsageError as e:
+        print(f"error: {e}", file=sys.stderr)
+    return 2
+
+
+def _main(args: argparse.Namespace, client: Client | None) -> int:
+    questions = load_questions(args.questions)
+    kinds = [k.strip() for k in args.kinds.split(",") if k.strip()] if args.kinds else None
+    questions = filter_kinds(questions, kinds)
+    if not questions:
+        raise UsageError(f"no questions of kinds {kinds} in {args.questions}")
+    floor = load_floor(args.floor) if args.smoke else {}
+    t0 = time.perf_counter()
+    with ExitStack() as stack:
+        sources: list[Path] = []
+        if client is None:
+            client, sources = open_target(args, stack)
+            stack.callback(client.close)
+        outcomes = run(client, questions, _progress)
+        result: dict[str, Any] = summarize_by_kind(outcomes)
+        result["meta"] = {
+            "questions": str(args.questions),
+            "target": client.describe() + (f" (corpus + {args.distractors} distractors)" if args.distractors else ""),
+            "kinds": ",".join(kinds) if kinds else "all",
+            "commit": git_commit(),
+        }
+        if args.baselines:
+            from evals import baselines
+
+            docs = baselines.load_documents(sources or [corpus_dir()])
+            result["baselines"] = baselines.evaluate(docs, questions)
+            result["meta"]["baseline documents"] = len(docs)
+            ours, lc = result["overall"].get("search_p95_ms"), result["baselines"][0]["metrics"].get("search_p95_ms")
+            result["speed_ratio"] = ours / lc if ours is not None and lc else None
+    result["meta"]["wall time"] = f"{time.perf_counter() - t0:.1f}s"
+    print(report.console(result))
+    if not args.smoke or args.report_dir:
+        md = report.write(result, outcomes, args.report_dir or DEFAULT_REPORTS, with_chart=not args.smoke)
+        print(f"\nreport: {md}\nmetrics: {md.with_suffix('.json')}")
+    failures = check_floor(result["overall"], floor)
+    for f in failures:
+        print(f"FLOOR: {f} ({args.floor})", file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
