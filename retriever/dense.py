@@ -1,0 +1,113 @@
+"""Embedders for the dense channel, behind one small Protocol.
+
+The default needs no downloaded weights: LSA (TF-IDF → truncated SVD) fitted on the
+corpus at ingest and saved with the index as plain arrays. A sentence-transformers
+model is used instead when ``EMBEDDING_MODEL`` names one; torch is imported only then.
+"""
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from pathlib import Path
+from typing import Callable, Protocol, runtime_checkable
+
+import numpy as np
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+def _l2(x: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(x, axis=-1, keepdims=True)
+    return x / np.maximum(norms, 1e-12)
+
+
+class LsaEmbedder:
+    """Latent semantic analysis fitted on the corpus: sublinear TF-IDF, then truncated SVD."""
+
+    name = "lsa"
+
+    def __init__(self, vocab: dict[str, int], idf: np.ndarray, components: np.ndarray,
+                 analyzer: Callable[[str], list[str]]):
+        self.vocab = vocab
+        self.idf = idf.astype(np.float32)
+        self.components = components.astype(np.float32)  # (dim, vocab)
+        self.analyzer = analyzer
+        self.dim = int(components.shape[0])
+
+    @classmethod
+    def fit(cls, texts: list[str], analyzer: Callable[[str], list[str]], dims: int = 256,
+            seed: int = 0) -> "LsaEmbedder":
+        from sklearn.decomposition import TruncatedSVD
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        vec = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, min_df=1, norm="l2", dtype=np.float32)
+        X = vec.fit_transform(texts)
+        # A tiny corpus gets a tiny model rather than an error.
+        k = max(1, min(dims, X.shape[0], X.shape[1] - 1))
+        svd = TruncatedSVD(n_components=k, algorithm="randomized", n_iter=5, random_state=seed)
+        svd.fit(X)
+        vocab = {t: int(i) for t, i in vec.vocabulary_.items()}
+        return cls(vocab, vec.idf_, np.ascontiguousarray(svd.components_), analyzer)
+
+    def _tfidf(self, texts: list[str]) -> np.ndarray:
+        from scipy.sparse import csr_matrix
+
+        rows, cols, vals = [], [], []
+        for r, text in enumerate(texts):
+            counts = Counter(t for t in self.analyzer(text) if t in self.vocab)
+            if not counts:
+                continue
+            idx = [self.vocab[t] for t in counts]
+            w = np.array([(1 + math.log(c)) for c in counts.values()], dtype=np.float32) * self.idf[idx]
+            w /= max(float(np.linalg.norm(w)), 1e-12)
+            rows.extend([r] * len(idx))
+            cols.extend(idx)
+            vals.extend(w.tolist())
+        return csr_matrix((vals, (rows, cols)), shape=(len(texts), len(self.vocab)), dtype=np.float32)
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        return _l2(np.asarray(self._tfidf(texts) @ self.components.T))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_documents([text])[0]
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / "vocab.json").write_text(json.dumps(self.vocab, ensure_ascii=False), encoding="utf-8")
+        np.save(directory / "idf.npy", self.idf)
+        np.save(directory / "components.npy", self.components)
+
+    @classmethod
+    def load(cls, directory: Path, analyzer: Callable[[str], list[str]]) -> "LsaEmbedder":
+        vocab = json.loads((directory / "vocab.json").read_text(encoding="utf-8"))
+        return cls(vocab, np.load(directory / "idf.npy"), np.load(directory / "components.npy"), analyzer)
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model by hub name or local path (e.g. BAAI/bge-small-zh-v1.5)."""
+
+    def __init__(self, model: str, device: str = "cpu", batch_size: int = 64):
+        from sentence_transformers import SentenceTransformer  # heavy: torch loads only here
+
+        self.model = SentenceTransformer(model, device=device)
+        self.name = f"st:{model}"
+        self.batch_size = batch_size
+        dim = getattr(self.model, "get_sentence_embedding_dimension", None)
+        self.dim = int(dim()) if callable(dim) else int(self.model.encode(["x"]).shape[-1])
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        vecs = self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                                 show_progress_bar=False, convert_to_numpy=True)
+        return np.asarray(vecs, dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_documents([text])[0]

@@ -1,0 +1,51 @@
+"""Lexical channels with bm25s: jieba words and character bigrams share one class."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import bm25s
+import numpy as np
+
+
+class LexicalChannel:
+    """A BM25 index over one tokenization of the chunks; scores every chunk for a query."""
+
+    def __init__(self, name: str, bm25: bm25s.BM25, analyzer: Callable[[str], list[str]], size: int):
+        self.name = name
+        self.bm25 = bm25
+        self.analyzer = analyzer
+        self.size = size
+
+    @classmethod
+    def build(cls, name: str, texts: list[str], analyzer: Callable[[str], list[str]],
+              k1: float = 1.2, b: float = 0.75) -> "LexicalChannel":
+        bm25 = bm25s.BM25(k1=k1, b=b, method="lucene")
+        bm25.index([analyzer(t) or [""] for t in texts], show_progress=False)
+        return cls(name, bm25, analyzer, len(texts))
+
+    def scores(self, query: str | list[str]) -> np.ndarray:
+        tokens = self.analyzer(query) if isinstance(query, str) else query
+        ids = self.bm25.get_tokens_ids(tokens)
+        if not ids:
+            return np.zeros(self.size, dtype=np.float32)
+        return self.bm25.get_scores_from_ids(ids)
+
+    def save(self, directory: Path) -> None:
+        self.bm25.save(str(directory), show_progress=False)
+
+    @classmethod
+    def load(cls, name: str, directory: Path, analyzer: Callable[[str], list[str]], size: int) -> "LexicalChannel":
+        bm25 = bm25s.BM25.load(str(directory), mmap=False, show_progress=False, verbosity=0)
+        return cls(name, bm25, analyzer, size)
+
+
+def top_indices(scores: np.ndarray, n: int, mask: np.ndarray | None = None) -> np.ndarray:
+    """Indices of the n best positive scores, best first."""
+    if mask is not None:
+        scores = np.where(mask, scores, 0.0)
+    n = min(n, int(np.count_nonzero(scores > 0)))
+    if n <= 0:
+        return np.empty(0, dtype=np.int64)
+    idx = np.argpartition(-scores, n - 1)[:n]
+    return idx[np.argsort(-scores[idx], kind="stable")]

@@ -1,0 +1,178 @@
+"""Hybrid search: jieba-word BM25, character-bigram BM25 and the vector channel, fused.
+
+After fusion, small boosts reward passages holding the exact numbers and years of the
+query, and documents of the region and period the query is about (by default the
+deployment's own region), so the right document wins among look-alikes.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from assistant.config import Settings
+from assistant.types import Chunk, Hit
+from retriever import fusion
+from retriever.lexical import LexicalChannel, top_indices
+from retriever.query import QueryPlan, Thesaurus, TypoCorrector, analyze
+from retriever.tokenize import Tokenizer
+
+
+class Retriever(Protocol):
+    def search(self, query: str, k: int = 10, filters: dict[str, Any] | None = None) -> list[Hit]: ...
+
+
+@dataclass
+class SearchConfig:
+    """Fusion and boost weights; the defaults are the ones the evals chose (see README)."""
+
+    fusion: str = "weighted"  # weighted | rrf
+    weights: dict[str, float] = field(default_factory=lambda: {"words": 0.45, "bigrams": 0.35, "dense": 0.20})
+    candidates: int = 100
+    number_boost: float = 0.15
+    region_boost: float = 0.25
+    period_boost: float = 0.10
+    rrf_k: int = 60
+
+
+_REGION_RE = re.compile(r"([\u4e00-\u9fff]{2,4}(?:市|省|县|区))")
+
+
+class HybridRetriever:
+    def __init__(self, chunks: list[Chunk], doc_meta: dict[str, dict[str, str]], tokenizer: Tokenizer,
+                 words: LexicalChannel, bigrams: LexicalChannel, embedder: Any, vectors: Any,
+                 thesaurus: Thesaurus, settings: Settings, config: SearchConfig | None = None,
+                 reranker: Any = None):
+        self.chunks = chunks
+        self.index_of = {c.id: i for i, c in enumerate(chunks)}
+        self.doc_meta = doc_meta
+        self.tokenizer = tokenizer
+        self.words = words
+        self.bigrams = bigrams
+        self.embedder = embedder
+        self.vectors = vectors
+        self.thesaurus = thesaurus
+        self.settings = settings
+        self.config = config or SearchConfig()
+        self.reranker = reranker
+        self.corrector = TypoCorrector.from_thesaurus(thesaurus, tokenizer.user_terms, word_freq=tokenizer.freq)
+        doc_ids = sorted(doc_meta)
+        self._doc_index = {d: i for i, d in enumerate(doc_ids)}
+        self._chunk_doc = np.array([self._doc_index[c.doc_id] for c in chunks], dtype=np.int32)
+        self.regions = {m.get("region", "") for m in doc_meta.values()} - {""}
+        self._texts = [c.text for c in chunks]
+
+    # -- query side ------------------------------------------------------------------------
+
+    def plan(self, query: str) -> QueryPlan:
+        return analyze(query, self.thesaurus, self.corrector)
+
+    def _mask(self, filters: dict[str, Any] | None) -> np.ndarray | None:
+        if not filters:
+            return None
+        ok_docs = np.ones(len(self._doc_index), dtype=bool)
+        for key, want in filters.items():
+            if want in (None, "", []):
+                continue
+            values = {want} if isinstance(want, str) else set(want)
+            for d, i in self._doc_index.items():
+                meta = self.doc_meta[d]
+                have = d if key in ("document", "doc_id") else meta.get(key, "")
+                if key in ("document", "doc_id"):
+                    match = d in values or meta.get("title") in values or meta.get("source") in values
+                else:
+                    match = have in values
+                ok_docs[i] &= match
+        return ok_docs[self._chunk_doc]
+
+    def _priors(self, plan: QueryPlan) -> np.ndarray:
+        """Per-document boost: the region and period the query is about."""
+        named = [r for r in self.regions if r in plan.normalized or r.rstrip("市省县区") in plan.normalized]
+        regions = set(named) or ({self.settings.default_region} if self.settings.default_region else set())
+        periods = {p for p in plan.periods}
+        years = plan.years
+        boost = np.zeros(len(self._doc_index), dtype=np.float32)
+        for d, i in self._doc_index.items():
+            meta = self.doc_meta[d]
+            if meta.get("region") in regions:
+                boost[i] += self.config.region_boost
+            period = meta.get("period", "")
+            if period and (_period_word(period) in periods or any(_in_period(y, period) for y in years)):
+                boost[i] += self.config.period_boost
+        return boost
+
+    def search(self, query: str, k: int = 10, filters: dict[str, Any] | None = None) -> list[Hit]:
+        plan = self.plan(query)
+        if not plan.normalized.strip():
+            return []
+        mask = self._mask(filters)
+        n = self.config.candidates
+        channels: dict[str, dict[str, float]] = {}
+        for channel in (self.words, self.bigrams):
+            scores = channel.scores(plan.text)
+            idx = top_indices(scores, n, mask)
+            channels[channel.name] = {self.chunks[i].id: float(scores[i]) for i in idx}
+        if self.vectors is not None and self.config.weights.get("dense", 0) > 0:
+            where = None
+            dense = self.vectors.query(self.embedder.embed_query(plan.text), n, where)
+            allowed = None if mask is None else {self.chunks[i].id for i in np.flatnonzero(mask)}
+            channels["dense"] = {cid: s for cid, s in dense if cid in self.index_of and (allowed is None or cid in allowed)}
+
+        if self.config.fusion == "rrf":
+            ranked = {ch: [cid for cid, _ in fusion.top(sc, n)] for ch, sc in channels.items()}
+            fused = fusion.rrf(ranked, self.config.weights, self.config.rrf_k)
+            scale = max(fused.values(), default=1.0)
+            fused = {cid: s / scale for cid, s in fused.items()}
+        else:
+            fused = fusion.weighted(channels, self.config.weights)
+
+        priors = self._priors(plan)
+        numbers = [x for x in plan.numbers if len(x) >= 2 or "." in x]
+        for cid in list(fused):
+            i = self.index_of[cid]
+            bonus = float(priors[self._chunk_doc[i]])
+            if numbers and any(x in self._texts[i] for x in numbers):
+                bonus += self.config.number_boost
+            fused[cid] += bonus
+
+        best = fusion.top(fused, max(k, 30) if self.reranker else k)
+        hits = [Hit(chunk=self.chunks[self.index_of[cid]], score=round(s, 6),
+                    channels={ch: round(sc[cid], 4) for ch, sc in channels.items() if cid in sc})
+                for cid, s in best]
+        if self.reranker is not None and hits:
+            hits = self.reranker.rerank(plan.normalized, hits)
+        return hits[:k]
+
+
+def _period_word(period: str) -> str:
+    return {"2011-2015": "十二五", "2016-2020": "十三五", "2021-2025": "十四五", "2026-2030": "十五五"}.get(period, "")
+
+
+def _in_period(year: int, period: str) -> bool:
+    m = re.match(r"(\d{4})-(\d{4})", period)
+    return bool(m) and int(m.group(1)) <= year <= int(m.group(2))
+
+
+def open_retriever(gen_dir: Path, chunks: list[Chunk], doc_meta: dict[str, dict[str, str]],
+                   settings: Settings) -> HybridRetriever:
+    """Load the indexes of one generation."""
+    from retriever.build import chroma_client, collection_name, load_embedder
+    from retriever.vectors import ChromaVectors
+
+    terms = json.loads((gen_dir / "lexical" / "user_terms.json").read_text(encoding="utf-8"))
+    tokenizer = Tokenizer(terms)
+    words = LexicalChannel.load("words", gen_dir / "lexical" / "words", tokenizer.words, len(chunks))
+    bigrams = LexicalChannel.load("bigrams", gen_dir / "lexical" / "bigrams", tokenizer.bigrams, len(chunks))
+    embedder = load_embedder(gen_dir, settings, tokenizer)
+    vectors = ChromaVectors(chroma_client(gen_dir, settings), collection_name(gen_dir))
+    reranker = None
+    if settings.rerank_model:
+        from retriever.rerank import CrossEncoderReranker
+
+        reranker = CrossEncoderReranker(settings.rerank_model)
+    return HybridRetriever(chunks, doc_meta, tokenizer, words, bigrams, embedder, vectors, Thesaurus.load(),
+                           settings, reranker=reranker)

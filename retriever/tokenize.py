@@ -1,0 +1,157 @@
+"""Tokenization shared by index and query time.
+
+``words`` feeds BM25: jieba on normalized text with the domain dictionary, so plan terms
+("创业担保贷款") stay whole while their known sub-words ("创业", "担保", "贷款") are also
+emitted. ``bigrams`` is the recall net for anything the dictionary does not know.
+The index stores ``user_terms`` so it can rebuild the identical tokenizer at load.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from pathlib import Path
+
+import jieba
+
+from retriever.query import CJK, DATA_DIR, is_cjk, normalize
+
+jieba.setLogLevel(logging.WARNING)  # jieba logs "Building prefix dict ..." at DEBUG
+
+USERDICT_BASE = DATA_DIR / "userdict_base.txt"
+STOPWORDS = DATA_DIR / "stopwords.txt"
+
+# Terms of three or more characters get at least this frequency (jieba's total is ~6e7):
+# enough that no split of the span into ordinary words outscores the whole term.
+TERM_MIN_FREQ = 20_000
+
+_TOKEN_RE = re.compile(rf"[{CJK}]+|[a-z0-9]+(?:\.[0-9]+)?")
+_CJK_RUN_RE = re.compile(rf"[{CJK}]+")
+_USERDICT_LINE_RE = re.compile(r"^(.+?)(?: ([0-9]+))?(?: ([a-z]+))?$")
+
+
+def _read_lines(path: Path) -> Iterator[str]:
+    with open(path, encoding="utf-8-sig") as f:
+        for raw in f:
+            line = raw.strip()
+            if line and not line.startswith("#"):
+                yield line
+
+
+@lru_cache(maxsize=1)
+def load_stopwords(path: Path = STOPWORDS) -> frozenset[str]:
+    return frozenset(normalize(w).lower() for w in _read_lines(path))
+
+
+def _add_term(tk: jieba.Tokenizer, term: str, freq: int | None = None) -> None:
+    # Only CJK runs reach jieba (latin and digits are tokenized by regex), so a term like
+    # "赣鄱英才555" is added as "赣鄱英才".
+    for run in _CJK_RUN_RE.findall(normalize(term)):
+        if len(run) < 2:
+            continue
+        if freq is None:
+            f = max(tk.FREQ.get(run) or 0, tk.suggest_freq(run, False))
+            # Two-character words keep jieba's own weight: inflating common words like
+            # "服务" would distort how everything around them is cut.
+            f = max(f, TERM_MIN_FREQ) if len(run) >= 3 else f
+        else:
+            f = freq
+        tk.add_word(run, f)
+
+
+@lru_cache(maxsize=1)
+def _base_dictionary() -> tuple[dict[str, int], int]:
+    """jieba's dictionary plus userdict_base.txt, built once per process."""
+    tk = jieba.Tokenizer()
+    tk.initialize()
+    for line in _read_lines(USERDICT_BASE):
+        m = _USERDICT_LINE_RE.match(line)
+        if m:
+            _add_term(tk, m.group(1), int(m.group(2)) if m.group(2) else None)
+    return tk.FREQ, tk.total
+
+
+def base_word_freq(word: str) -> int:
+    """Frequency of ``word`` in the shared base dictionary (0 if unknown)."""
+    return _base_dictionary()[0].get(word) or 0
+
+
+def _fresh_jieba() -> jieba.Tokenizer:
+    # jieba re-reads its 500k-entry cache on every initialize() (~0.4 s); copying the
+    # prepared dictionary takes ~10 ms and gives each Tokenizer its own, unshared state.
+    freq, total = _base_dictionary()
+    tk = jieba.Tokenizer()
+    tk.FREQ, tk.total, tk.initialized = dict(freq), total, True
+    return tk
+
+
+class Tokenizer:
+    """jieba words (search mode) and CJK bigrams over normalized text."""
+
+    def __init__(self, user_terms: Iterable[str] = ()):
+        terms = (normalize(t) for t in user_terms)
+        self._user_terms = list(dict.fromkeys(t for t in terms if t))
+        self._stopwords = load_stopwords()
+        self._jieba = _fresh_jieba()
+        for term in self._user_terms:
+            _add_term(self._jieba, term)
+        self._subword_cache: dict[str, tuple[str, ...]] = {}
+
+    @property
+    def user_terms(self) -> list[str]:
+        """The extra terms (normalized, deduplicated, in order) this tokenizer was built with."""
+        return list(self._user_terms)
+
+    @property
+    def stopwords(self) -> frozenset[str]:
+        return self._stopwords
+
+    def freq(self, word: str) -> int:
+        """Dictionary frequency of ``word`` (0 if unknown); usable as TypoCorrector's word_freq."""
+        return self._jieba.FREQ.get(word) or 0
+
+    def words(self, text: str) -> list[str]:
+        """Search-mode words: each word, then its known sub-words; no stopwords or punctuation."""
+        out: list[str] = []
+        for tok in _TOKEN_RE.findall(normalize(text).lower()):
+            if is_cjk(tok[0]):
+                out.extend(self._cut(tok))
+            elif tok not in self._stopwords:
+                out.append(tok)
+        return out
+
+    def bigrams(self, text: str) -> list[str]:
+        """Overlapping character bigrams of each CJK run (a lone character stays a unigram),
+        plus latin words and numbers whole."""
+        out: list[str] = []
+        for tok in _TOKEN_RE.findall(normalize(text).lower()):
+            if is_cjk(tok[0]) and len(tok) > 1:
+                out.extend(tok[i : i + 2] for i in range(len(tok) - 1))
+            else:
+                out.append(tok)
+        return out
+
+    def _cut(self, run: str) -> Iterator[str]:
+        for word in self._jieba.cut(run, HMM=False):
+            if word in self._stopwords:
+                continue
+            yield word
+            if len(word) > 2:
+                yield from self._subwords(word)
+
+    def _subwords(self, word: str) -> tuple[str, ...]:
+        # Like jieba's cut_for_search, but every known sub-word, not only 2- and 3-grams:
+        # "城镇职工基本养老保险参保人数" must also yield "养老保险" and "参保人数" so it
+        # matches a query that says just that.
+        cached = self._subword_cache.get(word)
+        if cached is None:
+            freq, n = self._jieba.FREQ, len(word)
+            cached = tuple(
+                word[i:j]
+                for i in range(n - 1)
+                for j in range(i + 2, n + 1 if i else n)
+                if freq.get(word[i:j]) and word[i:j] not in self._stopwords
+            )
+            self._subword_cache[word] = cached
+        return cached
