@@ -105,7 +105,7 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
             continue
         entries.append({"path": str(f.resolve()), "sha256": sha, "key": _fingerprint(sha, row, settings), "row": row})
 
-    wanted = {"files": sorted((e["path"], e["key"]) for e in entries), "settings": _index_settings(settings)}
+    wanted = {"files": sorted([e["path"], e["key"]] for e in entries), "settings": _index_settings(settings)}
     current = store.current_generation(index_dir)
     if current and not force:
         old = store.read_manifest(current)
