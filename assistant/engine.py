@@ -1,0 +1,151 @@
+"""The assistant as one object: index records, retriever, answerer and sessions.
+
+The service, the evals and the CLI all go through ``Engine``. It serves one index
+generation and switches to a newer one when ingest publishes it, without dropping
+requests: a request holds on to the generation it started with.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from assistant.config import Settings, get_settings
+from assistant.types import Answer, Hit
+from ingest import store
+
+log = logging.getLogger("policy.engine")
+
+
+@dataclass
+class Generation:
+    """Everything loaded from one index generation; immutable once built."""
+
+    path: Path
+    records: store.Records
+    retriever: Any
+    answerer: Any
+
+    @classmethod
+    def load(cls, path: Path, settings: Settings) -> "Generation":
+        from assistant.answer import Answerer
+        from retriever.search import open_retriever
+
+        records = store.Records(path)
+        doc_meta = {
+            d.id: {"title": d.meta.title, "source": d.source, "region": d.meta.region, "period": d.meta.period}
+            for d in records.documents.values()
+        }
+        retriever = open_retriever(path, records.chunks, doc_meta, settings)
+        return cls(path, records, retriever, Answerer(records, retriever, settings))
+
+
+class Engine:
+    def __init__(self, settings: Settings, generation: Generation, sessions: Any, llm: Any = None):
+        self.settings = settings
+        self.index_dir = Path(settings.index_dir)
+        self._gen = generation
+        self.sessions = sessions
+        self.llm = llm
+        self._lock = threading.Lock()
+        self._checked = time.monotonic()
+
+    @classmethod
+    def open(cls, index_dir: Path | None = None, settings: Settings | None = None) -> "Engine":
+        settings = settings or get_settings()
+        if index_dir is not None:
+            settings = settings.model_copy(update={"index_dir": Path(index_dir)})
+        gen = Generation.load(store.require_generation(Path(settings.index_dir)), settings)
+        from assistant.sessions import SessionStore
+
+        sessions = SessionStore.from_settings(settings)
+        llm = None
+        if settings.llm_enabled:
+            from assistant.llm import LlmAnswerer, make_chat_model
+            from assistant.prompts import load_prompts
+
+            llm = LlmAnswerer(make_chat_model(settings), load_prompts())
+        return cls(settings, gen, sessions, llm)
+
+    # -- index generations ----------------------------------------------------------------
+
+    @property
+    def generation(self) -> Generation:
+        self.refresh()
+        return self._gen
+
+    def refresh(self, force: bool = False) -> bool:
+        """Switch to a newer published generation, at most once a second unless forced."""
+        now = time.monotonic()
+        if not force and now - self._checked < 1.0:
+            return False
+        self._checked = now
+        current = store.current_generation(self.index_dir)
+        if current is None or current == self._gen.path:
+            return False
+        with self._lock:
+            if current == self._gen.path:
+                return False
+            log.info("switching index generation %s -> %s", self._gen.path.name, current.name)
+            self._gen = Generation.load(current, self.settings)
+        return True
+
+    # -- the two operations -----------------------------------------------------------------
+
+    def search(self, query: str, k: int = 10, filters: dict[str, Any] | None = None) -> list[Hit]:
+        return self.generation.retriever.search(query, k=k, filters=filters)
+
+    def chat(self, question: str, session_id: str | None = None) -> tuple[Answer, str]:
+        gen = self.generation
+        session_id, history = self._session(session_id)
+        answer = gen.answerer.answer(question, history)
+        if self.llm is not None and answer.grounded:
+            answer = self.llm.answer(question, answer, [t.text for t in history if t.role == "user"])
+        self._remember(session_id, question, answer)
+        return answer, session_id
+
+    def chat_stream(self, question: str, session_id: str | None = None) -> Iterator[tuple[str, Any]]:
+        """("session", id), then ("delta", text) pieces, then ("final", Answer)."""
+        gen = self.generation
+        session_id, history = self._session(session_id)
+        yield "session", session_id
+        answer = gen.answerer.answer(question, history)
+        if self.llm is not None and answer.grounded:
+            final = answer
+            for event, value in self.llm.stream(question, answer, [t.text for t in history if t.role == "user"]):
+                if event == "final":
+                    final = value
+                else:
+                    yield event, value
+            answer = final
+        else:
+            for piece in _pieces(answer.text):
+                yield "delta", piece
+        self._remember(session_id, question, answer)
+        yield "final", answer
+
+    def _session(self, session_id: str | None) -> tuple[str, list[Any]]:
+        if session_id and self.sessions.valid_id(session_id):
+            return session_id, self.sessions.history(session_id)
+        return self.sessions.new_id(), []
+
+    def _remember(self, session_id: str, question: str, answer: Answer) -> None:
+        from assistant.sessions import Turn
+
+        now = time.time()
+        self.sessions.append(session_id, Turn("user", question, now, {}))
+        self.sessions.append(session_id, Turn("assistant", answer.text, now, answer.meta.get("followup", {})))
+        if not answer.grounded and answer.kind != "chitchat":
+            self.sessions.log_unanswered(question)
+
+    def close(self) -> None:
+        self.sessions.close()
+
+
+def _pieces(text: str, size: int = 12) -> Iterator[str]:
+    """Split an extractive answer into small deltas so the page can show it progressively."""
+    for i in range(0, len(text), size):
+        yield text[i:i + size]

@@ -1,0 +1,92 @@
+"""What a question asks for, read from cue words. Pure functions over normalized text."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_CHITCHAT = re.compile(
+    r"^(你好|您好|hi|hello|hey|嗨|在吗|在不在|谢谢|多谢|感谢|再见|拜拜|早上好|晚上好|你是谁|你叫什么|你能做什么|"
+    r"你会什么|讲个笑话|说个笑话|给我讲个笑话吧?|笑话)[啊呀呢吗吧！!。.,，？?~～\s]*$",
+    re.I,
+)
+_OFFTOPIC = re.compile(r"(天气|笑话|股票|彩票|星座|菜谱|电影|游戏|几点了|现在几点)")
+_DOC_FACT = re.compile(
+    r"(文号|发文字号|字号|印发|发布|成文|哪天|什么时候(印发|发布|出台|发的)|哪些单位|哪个单位|哪个部门|哪些部门|发文机关|"
+    r"联合|编制依据|根据什么|依据什么|主送|发给哪|责任科室|校对)"
+)
+_QUANTITY = re.compile(r"(多少|几[个项名人次万亿]?|多大|多高|比例|比重|标准是|额度|上限|下限|最多|最少|金额|几岁|多长时间|多久|数量|目标值|是多少|占比|完成率|百分之)")
+_LIST = re.compile(r"(哪些|哪几|有什么项目|包括什么|包含哪|都有什么|列出|列举|有几项|几项)")
+_DIFF = re.compile(r"(增加多少|增加了多少|多多少|增长多少|增长了多少|变化|差多少|还差|超出|超过目标多少|相比|多发多少|减少多少|提高多少|增加几)")
+_MET = re.compile(r"(完成了吗|完成没有|完成了没有|完成没|达到了吗|达到没有|达标了吗|实现了吗|达到目标了吗|是否完成|有没有完成|完成得怎么样|完成情况)")
+_UNMET_LIST = re.compile(r"(哪些|哪几|几项|几个).{0,12}(没有?完成|未完成|没有?达到|未达到|没达标|未达标)")
+_RATE = re.compile(r"完成率|完成比例|完成了百分之")
+_COMPARE = re.compile(r"哪个(更)?(高|大|多|低|少)|谁(更)?(高|大|多)")
+_ATTRIBUTE = re.compile(r"(属性|约束性|预期性|硬指标|软指标|什么性质)")
+_FOLLOWUP = re.compile(r"^(那|那么|那个|这个|这两个|这些|该|它|它们|其中|and|what about|how about)", re.I)
+
+
+@dataclass
+class Intent:
+    chitchat: bool = False
+    offtopic: bool = False
+    doc_fact: bool = False
+    quantity: bool = False
+    listing: bool = False
+    diff: bool = False
+    met: bool = False
+    unmet_list: bool = False
+    rate: bool = False
+    compare: bool = False
+    attribute: bool = False
+    followup: bool = False
+    periods: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+
+
+def read_intent(text: str, periods: list[str], years: list[int]) -> Intent:
+    t = text.strip()
+    return Intent(
+        chitchat=bool(_CHITCHAT.match(t)),
+        offtopic=bool(_OFFTOPIC.search(t)),
+        doc_fact=bool(_DOC_FACT.search(t)),
+        quantity=bool(_QUANTITY.search(t)),
+        listing=bool(_LIST.search(t)),
+        diff=bool(_DIFF.search(t)),
+        met=bool(_MET.search(t)),
+        unmet_list=bool(_UNMET_LIST.search(t)),
+        rate=bool(_RATE.search(t)),
+        compare=bool(_COMPARE.search(t)),
+        attribute=bool(_ATTRIBUTE.search(t)),
+        followup=bool(_FOLLOWUP.match(t)) or len(t) <= 8,
+        periods=list(periods),
+        years=list(years),
+    )
+
+
+def wanted_columns(text: str, intent: Intent) -> list[str]:
+    """Which table columns a figure question is about, most likely first.
+
+    Column names are the canonical ones ingest gives: 2020年目标, 2015年基数, 十二五规划目标,
+    2015年完成数, 属性.
+    """
+    cols: list[str] = []
+    twelfth = "十二五" in intent.periods or "十二五" in text
+    if twelfth:
+        if re.search(r"(完成|实际|实现|达到了|结果)", text) or intent.met:
+            cols.append("2015年完成数")
+        if re.search(r"(目标|规划)", text) or intent.met or intent.diff:
+            cols.append("十二五规划目标")
+        return cols or ["十二五规划目标", "2015年完成数"]
+    if intent.attribute:
+        cols.append("属性")
+    if 2015 in intent.years or re.search(r"(基数|基期|起点|原来|以前|当时)", text):
+        cols += ["2015年基数", "2015年完成数"]
+    if 2020 in intent.years or "十三五" in intent.periods or re.search(r"(目标|要达到|达到多少|计划|规划要|期末|到时候)", text):
+        cols.append("2020年目标")
+    if intent.diff and "2020年目标" not in cols:
+        cols.append("2020年目标")
+    if intent.diff and "2015年基数" not in cols:
+        cols.append("2015年基数")
+    if not cols and intent.quantity:
+        cols.append("2020年目标")
+    return cols
