@@ -1,0 +1,1 @@
+"""Stand-ins for external services, used by the tests."""
