@@ -1,0 +1,1 @@
+"""HTTP service: FastAPI app, routers and request/response models."""
