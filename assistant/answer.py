@@ -25,7 +25,7 @@ _GAZETTEER = (
     "陕西|辽宁|吉林|黑龙江|云南|贵州|广西|海南|甘肃|青海|宁夏|新疆|内蒙古|西藏|全国|全省"
 )
 _PLACE = re.compile(rf"({_GAZETTEER})(市|县|区|省)?")
-_COVERAGE_FLOOR = 0.55
+_COVERAGE_FLOOR = 0.35  # evals: 0.25 → 92.0% acc but refusal recall 87.5%; 0.35 → 92.0%, 91.7%; 0.55 → 90.1%, 91.7%
 
 
 def _greeting() -> str:
@@ -145,7 +145,7 @@ class Answerer:
         chosen = pick(score_sentences(top, terms, intent.quantity), limit=4)
         if not chosen:
             return self._refuse(question, resolved, "已收录的文件中没有找到能回答这个问题的内容", top)
-        if intent.quantity and not any(re.search(r"\d", s.text) for s in chosen[:2]):
+        if intent.quantity and not self._states_asked_number(resolved, [s.text for s in chosen[:2]]):
             return self._refuse(question, resolved, "文件中没有给出这个问题所问的具体数字", top)
         title = top[0].chunk.doc_title
         lead = f"根据《{title}》，相关内容如下：" if len(chosen) > 1 else f"根据《{title}》："
@@ -154,6 +154,18 @@ class Answerer:
                      resolved_question=resolved, hits=hits,
                      meta={"coverage": round(coverage, 3), "followup": {"question": resolved, "kind": "policy"}})
         return ans
+
+    @staticmethod
+    def _states_asked_number(q: str, sentences: list[str]) -> bool:
+        """Does a chosen sentence hold a number of the kind asked (unit, per-person, limit)?"""
+        from assistant.figure_answers import expected_units, unit_fits
+
+        units = expected_units(q)
+        for s in sentences:
+            for m in re.finditer(r"\d+(?:\.\d+)?(万人次|万人|万张|万元|亿元|人次|名|人|元|个|张|%)?", s):
+                if unit_fits(m.group(1), units, s, q):
+                    return True
+        return False
 
     def _refuse(self, question: str, resolved: str, reason: str, related: list[Hit]) -> Answer:
         cites = []

@@ -30,6 +30,8 @@ def citation(n: int, chunk: Chunk, text: str | None = None, score: float = 0.0) 
 def split_sentences(chunk: Chunk) -> list[str]:
     if chunk.kind in ("table_row", "meta"):
         return [chunk.text]
+    if chunk.kind == "table_overview":
+        return [line for line in chunk.text.split("\n")[1:] if line.strip()]
     parts = [s.strip() for s in _SENT.split(chunk.text)]
     return [_MARKER.sub("", s).strip() for s in parts if len(s.strip()) >= 6]
 

@@ -20,6 +20,9 @@ _CUES = re.compile(
 )
 
 
+_TAILS = re.compile(r"(参保人数|覆盖人口|人数|总量|数量)$")
+
+
 def bigrams(text: str) -> set[str]:
     out: set[str] = set()
     for run in _CJK_RUN.findall(text):
@@ -54,7 +57,7 @@ def match_indicators(question: str, indicators: list[Indicator]) -> list[FactMat
     qb = bigrams(content(question))
     out = []
     for ind in indicators:
-        nb = bigrams(ind.name)
+        nb = bigrams(content(ind.name))  # the same words removed on both sides keeps the comparison fair
         # Dice rewards a name that covers the question; coverage rewards a question naming the whole indicator.
         s = 0.5 * dice(nb, qb) + 0.5 * coverage(nb, qb)
         if s > 0:
@@ -85,6 +88,7 @@ def figure_restates(fig: Figure, ind: Indicator) -> bool:
     """A text figure that states the same indicator's target in words."""
     if (fig.unit or "") != (ind.unit or "") and not (fig.unit == "%" and ind.unit == "%"):
         return False
-    fb = bigrams(fig.subject)
-    nb = bigrams(ind.name)
-    return coverage(nb, fb) >= 0.6 or dice(nb, fb) >= 0.6
+    # Generic tails ("参保人数", "总量") say nothing about which indicator it is.
+    fb = bigrams(_TAILS.sub("", fig.subject))
+    nb = bigrams(_TAILS.sub("", ind.name))
+    return coverage(nb, fb) >= 0.75

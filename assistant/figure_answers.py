@@ -131,7 +131,8 @@ class FigureAnswers:
             if listed:
                 return listed
 
-        matches = match_indicators(text, inds)
+        want_units = expected_units(q)
+        matches = [m for m in match_indicators(text, inds) if unit_fits(m.indicator.unit, want_units, m.indicator.name, q)]
         chosen: list[Indicator] = []
         if matches and matches[0].score >= _STRONG:
             best = matches[0].score
@@ -140,7 +141,8 @@ class FigureAnswers:
         asks_figure = intent.quantity or intent.diff or intent.met or intent.attribute or intent.rate
         if not chosen and prev_inds and (asks_figure or intent.followup or plan.years):
             chosen = [self.ind_by_id[i] for i in prev_inds if i in self.ind_by_id]
-        fmatches = match_figures(text, self.figs.get(doc_id, []))
+        fmatches = [m for m in match_figures(text, self.figs.get(doc_id, []))
+                    if unit_fits(m.figure.unit, want_units, m.figure.clause, q)]
         best_fig = fmatches[0] if fmatches else None
         ind_score = matches[0].score if matches else 0.0
         if best_fig and best_fig.score >= 0.6 and best_fig.score > ind_score + 0.1 and intent.quantity \
@@ -185,7 +187,7 @@ class FigureAnswers:
         head = cluster[0]
         name = head.name
         lines: list[str] = []
-        if intent.met or intent.rate or (intent.diff and any(c in _TWELFTH for c in cols)):
+        if intent.met or intent.rate or (intent.diff and "十二五规划目标" in cols):
             row = next((i for i in cluster if "十二五规划目标" in i.values and "2015年完成数" in i.values), None)
             if row:
                 return [self._twelfth_line(row, intent, cite(row))]
@@ -365,3 +367,31 @@ class FigureAnswers:
         lines += [f"{n}. {t}[{n}]" for n, (t, _) in enumerate(titles, start=1)]
         return Answer(text="\n".join(lines), citations=cites, grounded=True, kind="list",
                       meta={"followup": {"kind": "list"}})
+
+
+_UNIT_CUES = [
+    (re.compile(r"多少(个)?人|几个人|多少名|几名|多少人次"), {"万人", "人", "名", "人次", "万人次"}),
+    (re.compile(r"多少钱|多少元|几块|多少万元|多少亿|金额"), {"元", "万元", "亿元"}),
+    (re.compile(r"多少张|几张"), {"张", "万张"}),
+    (re.compile(r"比例|比重|百分之|占比|多少%|率是多少|几成"), {"%"}),
+    (re.compile(r"几个|多少个"), {"个", "所", "家", "项"}),
+]
+_PER_UNIT = re.compile(r"每人|每个人|每户|每月|每个月|人均|最多|最高|上限|额度|起付|封顶|档次|缴费比例|几岁|多长时间|多久")
+
+
+def expected_units(q: str) -> set[str]:
+    """The units a question's wording can be answered in; empty when it doesn't say."""
+    for pattern, units in _UNIT_CUES:
+        if pattern.search(q):
+            return units
+    return set()
+
+
+def unit_fits(unit: str | None, wanted: set[str], fact_text: str, q: str) -> bool:
+    """A total can't answer a per-person question, nor a rate a question about yuan."""
+    if wanted and (unit or "") not in wanted:
+        return False
+    per = _PER_UNIT.findall(q)
+    if per and not re.search(r"每|人均|最高|最多|上限|额度|起付|封顶|档次|比例|岁", fact_text):
+        return False
+    return True

@@ -71,6 +71,8 @@ def wanted_columns(text: str, intent: Intent) -> list[str]:
     """
     cols: list[str] = []
     twelfth = "十二五" in intent.periods or "十二五" in text
+    if twelfth and (2020 in intent.years or "十三五" in intent.periods or "2020" in text):
+        return ["十二五规划目标", "2020年目标"]
     if twelfth:
         if re.search(r"(完成|实际|实现|达到了|结果)", text) or intent.met:
             cols.append("2015年完成数")
