@@ -16,7 +16,7 @@ from ingest.tables import parse_table
 PARSER_VERSION = "1"
 
 
-def parse_text(raw: str, source: str, row: dict[str, object] | None = None, chunk_size: int = 260) -> ParsedDocument:
+def parse_text(raw: str, source: str, row: dict[str, object] | None = None, chunk_size: int = 400) -> ParsedDocument:
     doc_id = content_id("doc", raw)
     cleaned = clean(raw)
     fallback = re.sub(r"\.[A-Za-z0-9]+$", "", source.rsplit("/", 1)[-1])
