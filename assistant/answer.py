@@ -58,9 +58,12 @@ class Answerer:
         """Content words of the question with IDF weights; unknown words weigh the most."""
         tk = self.retriever.tokenizer
         out: dict[str, float] = {}
+        english = bool(re.search(r"[a-zA-Z]{3,}", text)) and not re.search(r"[\u4e00-\u9fff]{2,}", text.split(" ", 1)[0])
         for w in tk.words(text):
             if len(w) < 2 or w.isdigit() or re.fullmatch(r"[\d.]+", w):
                 continue
+            if english and w.isascii():
+                continue  # an English question is judged by the plan terms its words map to
             out[w] = self._idf.get(w, self._max_idf())
         return out
 
@@ -130,7 +133,8 @@ class Answerer:
                 return self._done(ans, question, resolved, hits)
 
         prev_facts = prev.get("indicators", []) if prev else []
-        fig = self.figures.answer(resolved, q, rplan, intent, doc_id, prev_facts, prev.get("columns", []) if prev else [])
+        fig = self.figures.answer(resolved, q, rplan, intent, doc_id, prev_facts,
+                                  prev.get("columns", []) if prev else [], current_text=plan.text)
         if fig is not None:
             return self._done(fig, question, resolved, hits)
         return self._policy(question, resolved, rplan, intent, hits)
@@ -145,6 +149,10 @@ class Answerer:
         chosen = pick(score_sentences(top, terms, intent.quantity), limit=4)
         if not chosen:
             return self._refuse(question, resolved, "已收录的文件中没有找到能回答这个问题的内容", top)
+        from assistant.figure_answers import answers_detail
+
+        if not any(answers_detail(resolved, s.text) for s in chosen):
+            return self._refuse(question, resolved, "文件中没有这个问题所问的具体规定", top)
         if intent.quantity and not self._states_asked_number(resolved, [s.text for s in chosen[:2]]):
             return self._refuse(question, resolved, "文件中没有给出这个问题所问的具体数字", top)
         title = top[0].chunk.doc_title
@@ -162,6 +170,8 @@ class Answerer:
 
         units = expected_units(q)
         for s in sentences:
+            if "比例" in q and re.search(r"\d+\s*[:：∶比]\s*\d+", s):
+                return True  # a ratio such as 10:38:52 answers "比例要达到多少"
             for m in re.finditer(r"\d+(?:\.\d+)?(万人次|万人|万张|万元|亿元|人次|名|人|元|个|张|%)?", s):
                 if unit_fits(m.group(1), units, s, q):
                     return True

@@ -119,7 +119,7 @@ class FigureAnswers:
     # -- figure questions ------------------------------------------------------------------------
 
     def answer(self, resolved: str, q: str, plan: Any, intent: Intent, doc_id: str,
-               prev_inds: list[str], prev_cols: list[str]) -> Answer | None:
+               prev_inds: list[str], prev_cols: list[str], current_text: str = "") -> Answer | None:
         inds = self.inds.get(doc_id, [])
         text = plan.text
         if inds and (intent.unmet_list or (intent.listing and re.search(r"没有?完成|未完成|没达到|未达到", text))):
@@ -131,26 +131,37 @@ class FigureAnswers:
             if listed:
                 return listed
 
-        want_units = expected_units(q)
-        matches = [m for m in match_indicators(text, inds) if unit_fits(m.indicator.unit, want_units, m.indicator.name, q)]
+        # Computed answers (differences, rates) have their own unit; the row's unit doesn't constrain them.
+        want_units = set() if (intent.diff or intent.met or intent.rate) else expected_units(q)
+
+        def fits(ind: Indicator) -> bool:
+            return unit_fits(ind.unit, want_units, ind.name, q)
+
         chosen: list[Indicator] = []
-        if matches and matches[0].score >= _STRONG:
-            best = matches[0].score
-            chosen = [m.indicator for m in matches if m.score >= max(_STRONG, best - 0.03)][:4]  # type: ignore[misc]
+        # The current question's own words first: "其中专业技术人才呢？" names a new indicator.
+        matches = []
+        for candidate_text in dict.fromkeys([current_text or text, text]):
+            matches = [m for m in match_indicators(candidate_text, inds) if fits(m.indicator)]  # type: ignore[arg-type]
+            if matches and matches[0].score >= _STRONG:
+                best = matches[0].score
+                chosen = [m.indicator for m in matches if m.score >= max(_STRONG, best - 0.03)][:4]  # type: ignore[misc]
+                break
         # An elliptical follow-up ("那2015年的基数呢？") keeps the previous indicators.
-        asks_figure = intent.quantity or intent.diff or intent.met or intent.attribute or intent.rate
-        if not chosen and prev_inds and (asks_figure or intent.followup or plan.years):
-            chosen = [self.ind_by_id[i] for i in prev_inds if i in self.ind_by_id]
+        asks_figure = (intent.quantity or intent.diff or intent.met or intent.attribute or intent.rate
+                       or bool(plan.years) or bool(re.search(r"目标|基数|完成数|target", q, re.I)))
+        if not chosen and prev_inds and (asks_figure or intent.followup):
+            chosen = [self.ind_by_id[i] for i in prev_inds if i in self.ind_by_id and fits(self.ind_by_id[i])]
+        asks = len(re.findall(r"几|多少|多大", q))
         fmatches = [m for m in match_figures(text, self.figs.get(doc_id, []))
                     if unit_fits(m.figure.unit, want_units, m.figure.clause, q)]
         best_fig = fmatches[0] if fmatches else None
         ind_score = matches[0].score if matches else 0.0
         if best_fig and best_fig.score >= 0.6 and best_fig.score > ind_score + 0.1 and intent.quantity \
                 and not (intent.diff or intent.met or intent.attribute):
-            return self._text_figure(fmatches)
+            return self._text_figure(fmatches, asks)
         if not chosen:
             if best_fig and best_fig.score >= 0.6 and intent.quantity:
-                return self._text_figure(fmatches)
+                return self._text_figure(fmatches, asks)
             return None
         if not asks_figure and not prev_inds and ind_score < 0.8:
             return None
@@ -273,11 +284,13 @@ class FigureAnswers:
         return Answer(text=text, citations=[c], grounded=False, kind="refusal",
                       meta={"followup": {"kind": "figure", "indicators": [ind.id], "columns": []}})
 
-    def _text_figure(self, matches: list[Any]) -> Answer | None:
+    def _text_figure(self, matches: list[Any], asks: int = 1) -> Answer | None:
         best = matches[0].score
+        # "建设几个基地、设立几个工作站？" asks for two figures, often in two sentences.
+        floor, limit = (0.5, 3) if asks > 1 else (0.8, 2)
         chosen: list[Figure] = []
         for m in matches:
-            if m.score < 0.8 * best or len(chosen) >= 2:
+            if m.score < floor * best or len(chosen) >= limit:
                 break
             if all(m.figure.sentence != f.sentence for f in chosen):
                 chosen.append(m.figure)
@@ -376,7 +389,18 @@ _UNIT_CUES = [
     (re.compile(r"比例|比重|百分之|占比|多少%|率是多少|几成"), {"%"}),
     (re.compile(r"几个|多少个"), {"个", "所", "家", "项"}),
 ]
-_PER_UNIT = re.compile(r"每人|每个人|每户|每月|每个月|人均|最多|最高|上限|额度|起付|封顶|档次|缴费比例|几岁|多长时间|多久")
+# What a per-unit or limit question asks about, and the words a passage needs to answer it.
+_PER_UNIT = [
+    (re.compile(r"每人|每个人|人均"), re.compile(r"每人|人均|每个人")),
+    (re.compile(r"每月|每个月|月"), re.compile(r"月")),
+    (re.compile(r"每户"), re.compile(r"每户|户均")),
+    (re.compile(r"最多|最高|上限|额度|封顶"), re.compile(r"最高|最多|上限|额度|封顶|不超过")),
+    (re.compile(r"起付"), re.compile(r"起付")),
+    (re.compile(r"档次"), re.compile(r"档次")),
+    (re.compile(r"缴费比例|费率"), re.compile(r"缴费比例|费率")),
+    (re.compile(r"几岁|多少岁"), re.compile(r"岁")),
+    (re.compile(r"多长时间|多久|几天"), re.compile(r"\d+\s*(个)?(工作日|日|天|月|年)")),
+]
 
 
 def expected_units(q: str) -> set[str]:
@@ -391,7 +415,9 @@ def unit_fits(unit: str | None, wanted: set[str], fact_text: str, q: str) -> boo
     """A total can't answer a per-person question, nor a rate a question about yuan."""
     if wanted and (unit or "") not in wanted:
         return False
-    per = _PER_UNIT.findall(q)
-    if per and not re.search(r"每|人均|最高|最多|上限|额度|起付|封顶|档次|比例|岁", fact_text):
-        return False
-    return True
+    return answers_detail(q, fact_text)
+
+
+def answers_detail(q: str, fact_text: str) -> bool:
+    """A question about a per-person amount, a limit or a bracket needs a passage that states that detail."""
+    return all(needs.search(fact_text) for asks, needs in _PER_UNIT if asks.search(q))
