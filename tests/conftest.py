@@ -61,3 +61,18 @@ def plan_parsed(plan_raw: str):  # type: ignore[no-untyped-def]
     from ingest.document import parse_text
 
     return parse_text(plan_raw, PLAN_PATH.name)
+
+
+@pytest.fixture(scope="session")
+def plan_engine(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """An Engine over a real index of the bundled plan, built once per test session."""
+    from assistant.config import load_settings
+    from assistant.engine import Engine
+    from ingest.pipeline import build_index
+
+    root = tmp_path_factory.mktemp("plan_engine")
+    settings = load_settings(index_dir=root / "index", data_dir=root / "data")
+    build_index([PLAN_PATH], settings.index_dir, settings)
+    engine = Engine.open(settings=settings)
+    yield engine
+    engine.close()
