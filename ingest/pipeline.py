@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sys
 import time
@@ -62,8 +63,11 @@ def mine_terms(docs: list[ParsedDocument]) -> list[str]:
     return sorted(t for t in terms if t and not re.search(r"\s", t))
 
 
-def _fingerprint(file_sha: str, row: dict[str, Any] | None, settings: Settings) -> str:
-    payload = json.dumps([file_sha, row or {}, PARSER_VERSION, settings.chunk_size], ensure_ascii=False, sort_keys=True)
+def _fingerprint(file_sha: str, row: dict[str, Any] | None, settings: Settings, source: str = "") -> str:
+    # The source (file name / path under its root) is part of the parse (citations, fallback title):
+    # without it a renamed file would be served from the cache under its old name.
+    payload = json.dumps([file_sha, row or {}, PARSER_VERSION, settings.chunk_size, source], ensure_ascii=False,
+                         sort_keys=True)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:24]
 
 
@@ -103,7 +107,9 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
         except (IngestError, OSError) as e:
             report.skipped.append(str(e) if isinstance(e, IngestError) else f"{f}: cannot read ({e})")
             continue
-        entries.append({"path": str(f.resolve()), "sha256": sha, "key": _fingerprint(sha, row, settings), "row": row})
+        source = _source_of(f, paths)
+        entries.append({"path": str(f.resolve()), "sha256": sha, "key": _fingerprint(sha, row, settings, source),
+                        "row": row})
 
     wanted = {"files": sorted([e["path"], e["key"]] for e in entries), "settings": _index_settings(settings)}
     current = store.current_generation(index_dir)
@@ -111,6 +117,7 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
         old = store.read_manifest(current)
         if old.get("inputs") == wanted:
             report.unchanged = True
+            report.skipped += old.get("skipped_files", [])  # files that still cannot be read are still skipped
             report.documents = old.get("counts", {}).get("documents", 0)
             report.generation = current.name
             report.seconds = time.perf_counter() - t0
@@ -118,6 +125,7 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
 
     parsed: list[ParsedDocument] = []
     seen: set[str] = set()
+    first_parse_skip = len(report.skipped)
     for entry in _progress(entries, progress):
         doc = store.cache_get(index_dir, entry["key"])
         if doc is None:
@@ -159,6 +167,7 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
                           for p in parsed],
             "counts": {k: getattr(report, k) for k in ("documents", "sections", "chunks", "indicators", "figures")},
             "search": search_info,
+            "skipped_files": report.skipped[first_parse_skip:],
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "id": content_id(*(e["key"] for e in entries)),
         }
@@ -173,6 +182,18 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
     store.prune_cache(index_dir, {e["key"] for e in entries})
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _source_of(file: Path, roots: list[Path]) -> str:
+    """The source name load_file will give ``file`` (path under its root, else the bare name)."""
+    root = _root_of(file, roots)
+    path = Path(os.path.abspath(file))
+    if root is not None:
+        try:
+            return path.relative_to(os.path.abspath(root)).as_posix()
+        except ValueError:
+            pass
+    return path.name
 
 
 def _root_of(file: Path, roots: list[Path]) -> Path | None:

@@ -111,10 +111,17 @@ def publish(index_dir: Path, building: Path, manifest: dict[str, Any]) -> Path:
     final = index_dir / building.name.removeprefix(".building-")
     os.replace(building, final)
     tmp = index_dir / f".{CURRENT}.{uuid.uuid4().hex[:8]}"
-    tmp.write_text(final.name, encoding="utf-8")
-    with open(tmp, "rb+") as f:
-        os.fsync(f.fileno())
-    os.replace(tmp, index_dir / CURRENT)
+    try:
+        tmp.write_text(final.name, encoding="utf-8")
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, index_dir / CURRENT)
+    except BaseException:
+        # Not swapped in: remove it (the caller's discard(building) no longer sees it under its old name).
+        tmp.unlink(missing_ok=True)
+        if current_generation(index_dir) != final:
+            shutil.rmtree(final, ignore_errors=True)
+        raise
     return final
 
 
