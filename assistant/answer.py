@@ -82,7 +82,10 @@ class Answerer:
 
     def _out_of_scope(self, text: str, years: list[int], periods: list[str]) -> str | None:
         """A region, period or year that no indexed document covers."""
-        for m in _PLACE.finditer(text):
+        places = [m for m in _PLACE.finditer(text)]
+        if any(any(r.startswith(m.group(1)) for r in self.regions) for m in places):
+            places = []  # the question is about a place we have documents for; others are background
+        for m in places:
             name = m.group(0)
             base = m.group(1)
             if not any(r.startswith(base) or base in r for r in self.regions) and base not in ("全国", "全省"):

@@ -59,7 +59,7 @@ def match_indicators(question: str, indicators: list[Indicator]) -> list[FactMat
     for ind in indicators:
         nb = bigrams(content(ind.name))  # the same words removed on both sides keeps the comparison fair
         # Dice rewards a name that covers the question; coverage rewards a question naming the whole indicator.
-        s = 0.5 * dice(nb, qb) + 0.5 * coverage(nb, qb)
+        s = 0.3 * dice(nb, qb) + 0.7 * coverage(nb, qb)
         if s > 0:
             out.append(FactMatch(s, indicator=ind))
     out.sort(key=lambda m: -m.score)
@@ -72,7 +72,9 @@ def match_figures(question: str, figures: list[Figure]) -> list[FactMatch]:
     for fig in figures:
         sb = bigrams(fig.subject)
         cb = bigrams(content(fig.clause))
-        s = max(0.5 * dice(sb, qb) + 0.5 * coverage(qb, sb), 0.9 * (0.5 * dice(cb, qb) + 0.5 * coverage(qb, cb)))
+        # A two-character subject ("培养") is covered by many questions; only a specific one counts.
+        subject = 0.3 * dice(sb, qb) + 0.7 * coverage(sb, qb) if len(sb) >= 3 else 0.0
+        s = max(subject, 0.9 * (0.5 * dice(cb, qb) + 0.5 * coverage(qb, cb)))
         if s > 0:
             out.append(FactMatch(s, figure=fig))
     out.sort(key=lambda m: -m.score)

@@ -153,7 +153,8 @@ class FigureAnswers:
             chosen = [self.ind_by_id[i] for i in prev_inds if i in self.ind_by_id and fits(self.ind_by_id[i])]
         asks = len(re.findall(r"几|多少|多大", q))
         fmatches = [m for m in match_figures(text, self.figs.get(doc_id, []))
-                    if unit_fits(m.figure.unit, want_units, m.figure.clause, q)]
+                    if unit_fits(m.figure.unit, want_units, m.figure.clause, q)
+                    and not (plan.years and m.figure.year and m.figure.year not in plan.years)]
         best_fig = fmatches[0] if fmatches else None
         ind_score = matches[0].score if matches else 0.0
         if best_fig and best_fig.score >= 0.6 and best_fig.score > ind_score + 0.1 and intent.quantity \
@@ -165,7 +166,8 @@ class FigureAnswers:
             return None
         if not asks_figure and not prev_inds and ind_score < 0.8:
             return None
-        odd_years = [y for y in plan.years if y not in (2015, 2020)]
+        in_range = {int(y) for pair in re.findall(r"(\d{4})\s*[-–~至到]\s*(\d{4})", q) for y in pair}
+        odd_years = [y for y in plan.years if y not in (2015, 2020) and y not in in_range]
         if odd_years:
             return self._no_year(chosen[0], odd_years[0])
         cols = wanted_columns(resolved if prev_inds else q, intent)
@@ -173,6 +175,12 @@ class FigureAnswers:
             cols = prev_cols
         if not cols:
             cols = ["2020年目标"]
+        has_column = any(c in j.values for ind in chosen for j in self._cluster(ind) for c in cols)
+        if not has_column and not (intent.met or intent.rate or intent.diff):
+            # The table doesn't hold what is asked; a sentence in the text may.
+            if best_fig and best_fig.score >= 0.6 and intent.quantity:
+                return self._text_figure(fmatches, asks)
+            return None
         return self._indicator_answer(chosen, cols, intent)
 
     def _cluster(self, ind: Indicator) -> list[Indicator]:
@@ -392,7 +400,9 @@ _UNIT_CUES = [
 # What a per-unit or limit question asks about, and the words a passage needs to answer it.
 _PER_UNIT = [
     (re.compile(r"每人|每个人|人均"), re.compile(r"每人|人均|每个人")),
-    (re.compile(r"每月|每个月|月"), re.compile(r"月")),
+    (re.compile(r"每月|每个月"), re.compile(r"月")),
+    (re.compile(r"去哪里?办|哪里办|在哪办|什么材料|带什么|要带|办理流程|什么手续|怎么办理|如何办理|怎么申请|如何申请"),
+     re.compile(r"材料|流程|手续|窗口|地址|申请条件|办理地点")),
     (re.compile(r"每户"), re.compile(r"每户|户均")),
     (re.compile(r"最多|最高|上限|额度|封顶"), re.compile(r"最高|最多|上限|额度|封顶|不超过")),
     (re.compile(r"起付"), re.compile(r"起付")),
