@@ -34,7 +34,8 @@ class SearchConfig:
     weights: dict[str, float] = field(default_factory=lambda: {"words": 0.45, "bigrams": 0.35, "dense": 0.20})
     candidates: int = 100
     number_boost: float = 0.15
-    region_boost: float = 0.25
+    # More than the whole fused range: the deployment region (or the one the question names) acts as a soft scope.
+    region_boost: float = 1.0
     period_boost: float = 0.10
     rrf_k: int = 60
 
@@ -89,8 +90,8 @@ class HybridRetriever:
                 ok_docs[i] &= match
         return ok_docs[self._chunk_doc]
 
-    def _priors(self, plan: QueryPlan) -> np.ndarray:
-        """Per-document boost: the region and period the query is about."""
+    def _priors(self, plan: QueryPlan) -> tuple[np.ndarray, set[str]]:
+        """Per-document boost for the region and period the query is about, and those regions."""
         named = [r for r in self.regions if r in plan.normalized or r.rstrip("市省县区") in plan.normalized]
         regions = set(named) or ({self.settings.default_region} if self.settings.default_region else set())
         periods = {p for p in plan.periods}
@@ -103,7 +104,7 @@ class HybridRetriever:
             period = meta.get("period", "")
             if period and (_period_word(period) in periods or any(_in_period(y, period) for y in years)):
                 boost[i] += self.config.period_boost
-        return boost
+        return boost, regions
 
     def search(self, query: str, k: int = 10, filters: dict[str, Any] | None = None) -> list[Hit]:
         plan = self.plan(query)
@@ -111,14 +112,26 @@ class HybridRetriever:
             return []
         mask = self._mask(filters)
         n = self.config.candidates
+        priors, regions = self._priors(plan)
+        # Among hundreds of look-alike documents the preferred one's passages may not make a global
+        # top-n, so candidates are also drawn from the preferred documents alone.
+        preferred = priors[self._chunk_doc] > 0
+        if preferred.all() or not preferred.any():
+            preferred = None
+        elif mask is not None:
+            preferred &= mask
         channels: dict[str, dict[str, float]] = {}
         for channel in (self.words, self.bigrams):
             scores = channel.scores(plan.text)
             idx = top_indices(scores, n, mask)
+            if preferred is not None:
+                idx = np.union1d(idx, top_indices(scores, n, preferred))
             channels[channel.name] = {self.chunks[i].id: float(scores[i]) for i in idx}
         if self.vectors is not None and self.config.weights.get("dense", 0) > 0:
-            where = None
-            dense = self.vectors.query(self.embedder.embed_query(plan.text), n, where)
+            embedding = self.embedder.embed_query(plan.text)
+            dense = self.vectors.query(embedding, n, None)
+            if preferred is not None and regions:
+                dense += self.vectors.query(embedding, n, {"region": {"$in": sorted(regions)}})
             allowed = None if mask is None else {self.chunks[i].id for i in np.flatnonzero(mask)}
             channels["dense"] = {cid: s for cid, s in dense if cid in self.index_of and (allowed is None or cid in allowed)}
 
@@ -130,7 +143,6 @@ class HybridRetriever:
         else:
             fused = fusion.weighted(channels, self.config.weights)
 
-        priors = self._priors(plan)
         numbers = [x for x in plan.numbers if len(x) >= 2 or "." in x]
         for cid in list(fused):
             i = self.index_of[cid]
