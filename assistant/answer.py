@@ -41,6 +41,9 @@ class Answerer:
         self.figures = FigureAnswers(records)
         self.regions = {d.meta.region for d in records.documents.values() if d.meta.region}
         self.periods = {d.meta.period for d in records.documents.values() if d.meta.period}
+        self.region_periods: dict[str, set[str]] = {}
+        for d in records.documents.values():
+            self.region_periods.setdefault(d.meta.region, set()).add(d.meta.period)
         self._idf = self._word_idf()
 
     # -- helpers ---------------------------------------------------------------------------
@@ -51,21 +54,29 @@ class Answerer:
         n = max(1, int(bm25.scores["num_docs"]))
         return {t: math.log(1 + (n - df[i] + 0.5) / (df[i] + 0.5)) for t, i in bm25.vocab_dict.items() if t}
 
-    def _max_idf(self) -> float:
-        return max(self._idf.values(), default=5.0)
 
     def _terms(self, text: str) -> dict[str, float]:
-        """Content words of the question with IDF weights; unknown words weigh the most."""
+        """Content words of the question with IDF weights.
+
+        A word the corpus doesn't know weighs like the average known word of the same question:
+        IDF scales with corpus size, and a fixed high weight would make the same question look
+        less covered in a bigger index. With no known word at all, nothing can be covered.
+        """
         tk = self.retriever.tokenizer
-        out: dict[str, float] = {}
         english = bool(re.search(r"[a-zA-Z]{3,}", text)) and not re.search(r"[\u4e00-\u9fff]{2,}", text.split(" ", 1)[0])
+        known: dict[str, float] = {}
+        unknown: list[str] = []
         for w in tk.words(text):
             if len(w) < 2 or w.isdigit() or re.fullmatch(r"[\d.]+", w):
                 continue
             if english and w.isascii():
                 continue  # an English question is judged by the plan terms its words map to
-            out[w] = self._idf.get(w, self._max_idf())
-        return out
+            if w in self._idf:
+                known[w] = self._idf[w]
+            else:
+                unknown.append(w)
+        fill = sum(known.values()) / len(known) if known else 1.0
+        return {**known, **{w: fill for w in unknown}}
 
     def _covered(self, terms: dict[str, float], texts: list[str]) -> float:
         """Share of the question's term weight that the passages contain (directly or via the thesaurus)."""
@@ -83,20 +94,24 @@ class Answerer:
     def _out_of_scope(self, text: str, years: list[int], periods: list[str]) -> str | None:
         """A region, period or year that no indexed document covers."""
         places = [m for m in _PLACE.finditer(text)]
-        if any(any(r.startswith(m.group(1)) for r in self.regions) for m in places):
+        named = {r for m in places for r in self.regions if r.startswith(m.group(1))}
+        if named:
             places = []  # the question is about a place we have documents for; others are background
         for m in places:
             name = m.group(0)
             base = m.group(1)
             if not any(r.startswith(base) or base in r for r in self.regions) and base not in ("全国", "全省"):
                 return f"已收录的文件中没有{name}的相关规定"
+        # Periods and years are judged within the region asked about (by default the deployment's own).
+        scope = named or ({self.settings.default_region} & self.regions) or self.regions
+        periods_here = {p for r in scope for p in self.region_periods.get(r, set()) if p}
         covered_years = set()
-        for p in self.periods:
+        for p in periods_here:
             a, b = (int(x) for x in p.split("-"))
             covered_years.update(range(a - 1, b + 1))
         words = {"十二五": "2011-2015", "十三五": "2016-2020", "十四五": "2021-2025", "十五五": "2026-2030"}
         for p in periods:
-            if p != "十二五" and words.get(p) not in self.periods:
+            if p != "十二五" and words.get(p) not in periods_here:
                 return f"已收录的文件中没有“{p}”时期的规划内容"
         for y in years:
             if covered_years and y not in covered_years:

@@ -197,6 +197,9 @@ class FigureAnswers:
         for cluster in clusters[:3]:
             lines.extend(self._cluster_lines(cluster, cols, intent, book))
         text = "\n".join(lines)
+        if len(self.records.documents) > 1 and lines:
+            # With several documents the reader must see whose figure this is.
+            text = f"根据《{self.records.documents[chosen[0].doc_id].meta.title}》：\n{text}"
         cites = book.items
         meta = {"followup": {"kind": "figure", "indicators": [c[0].id for c in clusters[:3]], "columns": cols}}
         return Answer(text=text, citations=cites, grounded=bool(lines), kind="figure", meta=meta)
