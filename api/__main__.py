@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from assistant.config import ConfigError, load_settings
@@ -22,10 +24,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.index_dir:
         os.environ["POLICY_INDEX_DIR"] = str(args.index_dir)
     try:
-        settings = load_settings()
+        settings = load_settings()  # fail here, once, rather than in every worker
     except ConfigError as e:
         print(e, file=sys.stderr)
         return 2
+    metrics_dir = None
+    if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Workers inherit the variable and share their samples through files there (see api/metrics.py).
+        metrics_dir = tempfile.mkdtemp(prefix="policy-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
     from ingest.pipeline import ensure_index
 
     # Build before the workers start, so they don't race to build the same index.
@@ -34,8 +41,17 @@ def main(argv: list[str] | None = None) -> int:
         print(report.summary(), file=sys.stderr)
     import uvicorn
 
-    uvicorn.run("api.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-                log_level="info")
+    from api.logs import uvicorn_log_config
+
+    try:
+        # proxy_headers off: uvicorn would otherwise take the client address from X-Forwarded-For for any
+        # connection from 127.0.0.1; POLICY_TRUST_FORWARDED decides that in one place (api/safety.py).
+        uvicorn.run("api.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
+                    log_level="info", log_config=uvicorn_log_config(), proxy_headers=False,
+                    timeout_graceful_shutdown=5)
+    finally:
+        if metrics_dir:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
     return 0
 
 

@@ -1,46 +1,123 @@
 """The FastAPI application factory."""
 from __future__ import annotations
 
+import asyncio
 import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import AsyncIterator
+from typing import Any, AsyncIterator
 
+import anyio
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
+from api import errors, metrics
+from api.logs import install_redaction
+from api.options import ApiOptions
+from api.ratelimit import RateLimiter
+from api.safety import BodyGuard, RateLimit
 from assistant.config import Settings, get_settings
 
 STATIC = Path(__file__).resolve().parent / "static"
 log = logging.getLogger("policy.api")
 
+DESCRIPTION = """根据已收录的政策文件回答人社政策问题，并给出原文出处。
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+* **问答**：`POST /api/chat`（一次返回）、`POST /api/chat/stream`（SSE 流式）、`POST /api/search`（检索原文）
+* **原文**：`GET /api/documents`、`GET /api/documents/{id}?chunk=…`（`format=html` 为网页）
+* **指标**：`GET /api/targets?q=…&format=csv`
+* **OpenAI 兼容**：`POST /v1/chat/completions`、`GET /v1/models`
+* **管理**（需 `X-API-Key`）：上传文件、重建索引、未能回答的问题
+
+错误统一返回 `{"detail": "中文说明 / English"}`；请求过于频繁时返回 429 并带 `Retry-After`。
+"""
+TAGS = [
+    {"name": "问答", "description": "提问、流式回答、原文检索、示例问题"},
+    {"name": "政策文件", "description": "已收录文件的全文、章节和被引用段落"},
+    {"name": "指标", "description": "规划指标表的记录，供工作人员查询和导出"},
+    {"name": "OpenAI 兼容接口", "description": "供现有聊天界面或 openai 客户端把助手当作模型使用"},
+    {"name": "管理", "description": "需要 X-API-Key 或 Authorization: Bearer，值为 POLICY_ADMIN_KEY"},
+    {"name": "运维", "description": "健康检查与监控指标"},
+]
+
+
+async def _purge_sessions(engine: Any, every: float = 3600.0) -> None:
+    # Nothing else deletes expired sessions; without this the sessions file only ever grows.
+    while True:
+        try:
+            removed = await anyio.to_thread.run_sync(engine.sessions.purge_expired)
+            if removed:
+                log.info("purged %d expired sessions", removed)
+        except Exception:
+            log.warning("session purge failed", exc_info=True)
+        await asyncio.sleep(every)
+
+
+def create_app(settings: Settings | None = None, options: ApiOptions | None = None, engine: Any = None) -> FastAPI:
+    """``engine``: an already open Engine to serve (tests share one); the app then leaves closing it to the caller."""
     settings = settings or get_settings()
+    options = options or ApiOptions.from_settings(settings)
+    install_redaction()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from assistant.engine import Engine
-        from ingest.pipeline import ensure_index
+        from api.jobs import ReingestJobs
 
-        ensure_index(settings)
-        app.state.engine = Engine.open(settings=settings)
-        yield
-        app.state.engine.close()
+        own = engine is None
+        if own:
+            from assistant.engine import Engine
+            from ingest.pipeline import ensure_index
 
-    app = FastAPI(title="人社政策问答助手 API", version="0.1.0", lifespan=lifespan,
-                  description="根据已收录的政策文件回答问题，并给出出处。")
+            ensure_index(settings)
+            app.state.engine = Engine.open(settings=settings)
+        else:
+            app.state.engine = engine
+
+        def published() -> None:
+            app.state.engine.refresh(force=True)
+            metrics.observe_generation(app.state.engine)
+
+        app.state.jobs = ReingestJobs(settings, published)
+        metrics.observe_generation(app.state.engine)
+        sweeper = asyncio.create_task(_purge_sessions(app.state.engine))
+        try:
+            yield
+        finally:
+            sweeper.cancel()
+            if own:
+                app.state.engine.close()
+            metrics.worker_exiting()
+
+    app = FastAPI(title="人社政策问答助手 API", version="0.2.0", lifespan=lifespan, description=DESCRIPTION,
+                  openapi_tags=TAGS)
     app.state.settings = settings
-    from api.routes import chat, health
+    app.state.options = options
+    errors.install(app)
+    from api.routes import admin, chat, documents, health, openai_compat, targets
+    from api.routes import metrics as metrics_route
 
-    app.include_router(health.router)
-    app.include_router(chat.router)
+    for module in (health, chat, documents, targets, openai_compat, admin, metrics_route):
+        app.include_router(module.router)
+    app.state.route_templates = [(r.path_regex, r.path) for m in (chat, documents, targets, openai_compat)
+                                 for r in m.router.routes]
+
+    # Added innermost first. Metrics outermost so 413/429 are counted; CORS outside the rate limit so a
+    # 429 still carries the CORS headers a cross-origin page needs to read it (and its Retry-After).
+    app.add_middleware(BodyGuard, options=options)
+    rate = settings.rate
+    limiter = RateLimiter(Path(settings.data_dir) / "ratelimit.sqlite3", *rate) if rate else None
+    app.add_middleware(RateLimit, limiter=limiter, trust_forwarded=options.trust_forwarded)
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_list, allow_methods=["GET", "POST", "OPTIONS"],
+                       allow_headers=["Content-Type", "Accept", "Authorization", "X-API-Key"],
+                       expose_headers=["Retry-After"], allow_credentials=False, max_age=600)
+    app.add_middleware(metrics.MetricsMiddleware)
+
     if STATIC.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC), name="static")
         index = STATIC / "index.html"
         if index.exists():
-            from fastapi.responses import FileResponse
-
             @app.get("/", include_in_schema=False)
             def home() -> FileResponse:
                 return FileResponse(index)

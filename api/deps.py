@@ -1,12 +1,18 @@
 """Dependencies shared by the routers."""
 from __future__ import annotations
 
-from typing import Annotated
+import hmac
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from assistant.config import Settings
 from assistant.engine import Engine
+from api.options import ApiOptions
+
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="管理密钥 POLICY_ADMIN_KEY")
+_bearer = HTTPBearer(auto_error=False, description="或 Authorization: Bearer <POLICY_ADMIN_KEY>")
 
 
 def get_engine(request: Request) -> Engine:
@@ -17,5 +23,31 @@ def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings
 
 
+def get_options(request: Request) -> ApiOptions:
+    return request.app.state.options
+
+
+def get_jobs(request: Request) -> Any:
+    return request.app.state.jobs
+
+
+def require_admin(
+    settings: Annotated[Settings, Depends(get_settings_dep)],
+    api_key: Annotated[str | None, Security(_api_key)] = None,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
+) -> None:
+    expected = settings.admin_key
+    if not expected:
+        raise HTTPException(503, "管理接口未启用：请设置 POLICY_ADMIN_KEY / admin disabled: set POLICY_ADMIN_KEY")
+    given = api_key or (bearer.credentials if bearer else None)
+    # compare_digest: the time taken must not reveal how many leading characters were right.
+    if not given or not hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8")):
+        raise HTTPException(401, "管理密钥缺失或错误 / missing or wrong admin key (X-API-Key or Authorization: Bearer)",
+                            headers={"WWW-Authenticate": "Bearer"})
+
+
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+OptionsDep = Annotated[ApiOptions, Depends(get_options)]
+JobsDep = Annotated[Any, Depends(get_jobs)]
+AdminDep = Annotated[None, Depends(require_admin)]

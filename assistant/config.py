@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     rate_limit: str = Field("30/minute", validation_alias=_env("POLICY_RATE_LIMIT"))
     admin_key: str | None = Field(None, validation_alias=_env("POLICY_ADMIN_KEY"))
     cors_origins: str = Field("", validation_alias=_env("POLICY_CORS_ORIGINS"))
+    # X-Forwarded-For is client-controlled: only a deployment behind its own reverse proxy may trust it,
+    # otherwise anyone could dodge the rate limit by sending a fresh address with every request.
+    trust_forwarded: bool = Field(False, validation_alias=_env("POLICY_TRUST_FORWARDED"))
+    max_body_bytes: int = Field(64 * 1024, ge=1024, le=1024**3, validation_alias=_env("POLICY_MAX_BODY_BYTES"))
+    max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1024, le=1024**3, validation_alias=_env("POLICY_MAX_UPLOAD_BYTES"))
     max_question_chars: int = Field(500, ge=10, le=10000, validation_alias=_env("POLICY_MAX_QUESTION_CHARS"))
 
     session_max_turns: int = Field(20, ge=1, le=1000, validation_alias=_env("POLICY_SESSION_MAX_TURNS"))
