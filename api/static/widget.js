@@ -319,6 +319,8 @@
       return {
         el,
         push(s) { raw += s; follow(() => render(s)); },
+        // The server withdrew what it streamed (an LLM draft failed the figure guard): start over.
+        reset() { raw = ''; pending = ''; text.replaceChildren(); },
         done(p) {
           if (p.answer !== raw) { text.replaceChildren(); pending = ''; raw = p.answer; render(raw); } // server post-edited
           appendText(pending);
@@ -426,6 +428,7 @@
         let obj;
         try { obj = JSON.parse(data); } catch { return; }
         if (event === 'delta' && obj && typeof obj.text === 'string') { got = true; msg.push(obj.text); }
+        else if (event === 'reset') msg.reset();
         else if (event === 'done') result = obj;
         else if (event === 'error') throw new ChatError((obj && typeof obj.message === 'string' && obj.message) || '回答生成失败，请稍后再试。');
       });
