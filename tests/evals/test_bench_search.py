@@ -1,0 +1,69 @@
+"""The search benchmark on a tiny corpus: it runs and its report is well formed (no speed is asserted)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from evals import bench_search
+
+
+def test_parse_sizes() -> None:
+    assert bench_search.parse_sizes("100, 1,10,10") == [1, 10, 100]
+    for bad in ("", "0,1", "-1", "a"):
+        with pytest.raises(ValueError):
+            bench_search.parse_sizes(bad)
+
+
+@pytest.mark.parametrize("argv", [["--sizes", "0"], ["--repeat", "0"], ["--queries", "0"], ["--k", "0"]])
+def test_cli_rejects_bad_options(argv: list[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        bench_search.main(argv)
+    assert info.value.code == 2
+
+
+def test_time_passes_warms_up_then_times_every_query_per_repeat() -> None:
+    calls: list[tuple[str, str, int]] = []
+    searches = {name: (lambda q, k, name=name: calls.append((name, q, k))) for name in ("a", "b")}
+    times = bench_search.time_passes(searches, ["q1", "q2", "q3"], 5, repeat=2)
+    assert {name: len(ms) for name, ms in times.items()} == {"a": 6, "b": 6}
+    assert all(ms >= 0 for v in times.values() for ms in v)
+    assert len(calls) == 2 * 3 * (1 + 2) and {k for _, _, k in calls} == {5}
+    # Systems take turns pass by pass rather than one finishing all its passes first.
+    order = [name for name, _, _ in calls[6:]]
+    assert order == ["a"] * 3 + ["b"] * 3 + ["a"] * 3 + ["b"] * 3
+
+
+def test_benchmark_on_sizes_1_and_2(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    result = bench_search.run_benchmark([1, 2], queries=3, repeat=1, out_dir=out, work_dir=tmp_path / "work")
+
+    files = {k: Path(v) for k, v in result["files"].items()}
+    assert set(files) == {"json", "md", "png"}
+    for kind, path in files.items():
+        assert path.parent == out and path.name.startswith("bench-search-") and path.stat().st_size > 0, kind
+    data = json.loads(files["json"].read_text(encoding="utf-8"))
+    assert data["meta"]["queries"] == 3 and data["meta"]["timed_searches_per_system"] == 3
+    assert [r["size"] for r in data["sizes"]] == [1, 2]
+    assert [r["documents"] for r in data["sizes"]] == [1, 2]
+    assert data["sizes"][1]["characters"] > data["sizes"][0]["characters"] > 0
+    for row in data["sizes"]:
+        assert set(row["systems"]) == set(bench_search.SYSTEMS)
+        for name, s in row["systems"].items():
+            assert s["n"] == 3, name
+            for field in ("p50_ms", "p95_ms", "mean_ms", "chunks"):
+                assert s[field] > 0, (row["size"], name, field)
+            assert s["p95_ms"] >= s["p50_ms"]
+        assert row["systems"]["ours"]["build_s"] > 0 and row["systems"]["ours"]["open_s"] > 0
+        for p in ("p50", "p95", "mean"):
+            assert row["ratio_to_langchain"][p] > 0
+        mem = row["memory_mb"]
+        assert mem["process_rss_after_open"] > 0 and mem["fresh_process_rss"] > mem["fresh_process_before_open"] > 0
+        assert mem["index"] > 0
+    assert not list((tmp_path / "work").glob("index-*")), "temporary indexes are removed after measuring"
+
+    table = files["md"].read_text(encoding="utf-8")
+    assert table.startswith("# Search benchmark")
+    for word in ("ours p50 / p95 ms", "LangChain", "bigram", "RSS", "1×", "2×"):
+        assert word in table
