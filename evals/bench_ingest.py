@@ -21,26 +21,22 @@ Writes ``bench-ingest-<timestamp>.md``, ``.json`` and ``.png`` to ``--out`` and 
 from __future__ import annotations
 
 import argparse
-import json
 import math
-import os
-import platform
 import random
 import re
 import shutil
-import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from evals.bench_common import machine_line, machine_meta, median, pyplot, write_report
+
 HERE = Path(__file__).resolve().parent
 DEFAULT_OUT = HERE / "reports"
-CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 
 _HEADING = re.compile(r"^[一二三四五六七八九十]+、")
 _MB = 1024 * 1024
@@ -118,10 +114,6 @@ def make_corpus(n: int, out_dir: Path, seed: int = 0, chars_per_doc: int = 1500)
 
 
 # ------------------------------------------------------------------------------- measurements
-
-
-def _median(xs: list[float]) -> float:
-    return float(statistics.median(xs)) if xs else 0.0
 
 
 def _dir_bytes(path: Path) -> int:
@@ -259,20 +251,12 @@ def run_benchmark(n_docs: int = 1000, seed: int = 0, out_dir: Path | None = DEFA
             reparsed.append(len(calls))
         sizes["index_dir_after_updates"] = index_sizes(index_dir)["index_dir"]
 
-        cold = _median(cold_runs)
-        parse = _median(parse_runs)
+        cold = median(cold_runs)
+        parse = median(parse_runs)
         result: dict[str, Any] = {
-            "meta": {
-                "timestamp": datetime.now().strftime("%Y%m%d-%H%M%S"),
-                "python": platform.python_version(),
-                "platform": platform.platform(),
-                "cpus": os.cpu_count(),
-                "seed": seed,
-                "chunk_size": settings.chunk_size,
-                "embedder": settings.embedding_model or f"lsa-{settings.lsa_dims}",
-                "repeat": repeat,
-                "repeat_noop": repeat_noop,
-            },
+            "meta": machine_meta(seed=seed, chunk_size=settings.chunk_size,
+                                 embedder=settings.embedding_model or f"lsa-{settings.lsa_dims}",
+                                 repeat=repeat, repeat_noop=repeat_noop),
             "corpus": {
                 "documents": n_docs,
                 "characters": chars,
@@ -294,12 +278,12 @@ def run_benchmark(n_docs: int = 1000, seed: int = 0, out_dir: Path | None = DEFA
                 "indexing_seconds": round(cold - parse, 3),
                 "ratio_to_parse_only": round(cold / parse, 2) if parse > 0 else None,
             },
-            "noop": {"seconds": round(_median(noop_runs), 4), "runs": [round(x, 4) for x in noop_runs]},
+            "noop": {"seconds": round(median(noop_runs), 4), "runs": [round(x, 4) for x in noop_runs]},
             "update": {
                 "files": n_touch, "fraction": touch_fraction,
-                "seconds": round(_median(touch_runs), 3), "runs": [round(x, 3) for x in touch_runs],
+                "seconds": round(median(touch_runs), 3), "runs": [round(x, 3) for x in touch_runs],
                 "reparsed": reparsed,
-                "ratio_to_cold_build": round(_median(touch_runs) / cold, 3) if cold > 0 else None,
+                "ratio_to_cold_build": round(median(touch_runs) / cold, 3) if cold > 0 else None,
             },
             "size_mb": sizes,
         }
@@ -307,7 +291,7 @@ def run_benchmark(n_docs: int = 1000, seed: int = 0, out_dir: Path | None = DEFA
         if own_tmp:
             shutil.rmtree(work, ignore_errors=True)
     if out_dir is not None:
-        result["files"] = {k: str(v) for k, v in write(result, Path(out_dir)).items()}
+        write_report(result, Path(out_dir), "bench-ingest", markdown_table, chart)
     return result
 
 
@@ -344,7 +328,7 @@ def markdown_table(result: dict[str, Any]) -> str:
         f"- **indexing adds**: {cb['indexing_seconds']:.2f}s to {p['seconds']:.2f}s of parsing "
         f"(cold build = {ratio}× parse only)" if ratio else "",
         f"- **update**: re-parsed {up['reparsed']} file(s); {up['ratio_to_cold_build']}× the cold build time",
-        f"- **machine**: Python {result['meta']['python']}, {result['meta']['cpus']} CPUs, {result['meta']['platform']}",
+        machine_line(result["meta"]),
         "",
         speed,
         "",
@@ -355,12 +339,8 @@ def markdown_table(result: dict[str, Any]) -> str:
 
 def chart(result: dict[str, Any], path: Path) -> Path | None:
     """Two bar charts: seconds per measurement, MB per index component."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
+    plt = pyplot()
+    if plt is None:
         return None
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
     labels = ["parse only", "cold build", f"update {result['update']['files']} file(s)", "no-op"]
@@ -381,27 +361,6 @@ def chart(result: dict[str, Any], path: Path) -> Path | None:
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
-
-
-def write(result: dict[str, Any], out_dir: Path) -> dict[str, Path]:
-    """``bench-ingest-<timestamp>.md``, ``.json`` and ``.png`` in ``out_dir``."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stamp = result["meta"]["timestamp"]
-    base = out_dir / f"bench-ingest-{stamp}"
-    n = 1
-    while base.with_suffix(".json").exists():  # two runs in one second must not overwrite each other
-        n += 1
-        base = out_dir / f"bench-ingest-{stamp}-{n}"
-    files = {"json": base.with_suffix(".json"), "md": base.with_suffix(".md")}
-    png = chart(result, base.with_suffix(".png"))
-    if png is not None:
-        files["png"] = png
-    table = markdown_table(result)
-    if png is not None:
-        table += f"\n\n![ingest benchmark]({png.name})\n"
-    files["md"].write_text(table, encoding="utf-8")
-    files["json"].write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
-    return files
 
 
 def main(argv: list[str] | None = None) -> int:
