@@ -25,6 +25,10 @@ class Embedder(Protocol):
     def embed_query(self, text: str) -> np.ndarray: ...
 
 
+def _pretokenized(tokens: list[str]) -> list[str]:
+    return tokens
+
+
 def _l2(x: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(x, axis=-1, keepdims=True)
     return x / np.maximum(norms, 1e-12)
@@ -39,24 +43,42 @@ class LsaEmbedder:
                  analyzer: Callable[[str], list[str]]):
         self.vocab = vocab
         self.idf = idf.astype(np.float32)
-        self.components = components.astype(np.float32)  # (dim, vocab)
+        self.components = components.astype(np.float32)  # (dim, vocab), as saved
+        # Term-major copy: a product with the transposed view made scipy copy the whole
+        # matrix on every query (~1 ms at 8.5k terms); a query only needs its few rows of this.
+        self._by_term = np.ascontiguousarray(self.components.T)
         self.analyzer = analyzer
         self.dim = int(components.shape[0])
 
     @classmethod
     def fit(cls, texts: list[str], analyzer: Callable[[str], list[str]], dims: int = 256,
             seed: int = 0) -> "LsaEmbedder":
+        return cls.fit_tokens([analyzer(t) for t in texts], analyzer, dims, seed)[0]
+
+    @classmethod
+    def fit_tokens(cls, tokens: list[list[str]], analyzer: Callable[[str], list[str]], dims: int = 256,
+                   seed: int = 0) -> tuple["LsaEmbedder", np.ndarray]:
+        """Fit on chunks already tokenized with ``analyzer``; also return their embeddings.
+
+        The embeddings come from the TF-IDF matrix of the fit itself (the same weighting
+        ``embed_documents`` computes), so indexing never tokenizes a chunk twice.
+        """
         from sklearn.decomposition import TruncatedSVD
         from sklearn.feature_extraction.text import TfidfVectorizer
+        from threadpoolctl import threadpool_limits
 
-        vec = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, min_df=1, norm="l2", dtype=np.float32)
-        X = vec.fit_transform(texts)
+        vec = TfidfVectorizer(analyzer=_pretokenized, sublinear_tf=True, min_df=1, norm="l2", dtype=np.float32)
+        X = vec.fit_transform(tokens)
         # A tiny corpus gets a tiny model rather than an error.
         k = max(1, min(dims, X.shape[0], X.shape[1] - 1))
         svd = TruncatedSVD(n_components=k, algorithm="randomized", n_iter=5, random_state=seed)
-        svd.fit(X)
+        # One BLAS thread: the randomized SVD's tall, thin QR steps ran 3-6x slower with two
+        # threads on a 2-CPU machine that was also serving or ingesting (measured: 1.1 s vs 3.7-6.5 s).
+        with threadpool_limits(1):
+            svd.fit(X)
         vocab = {t: int(i) for t, i in vec.vocabulary_.items()}
-        return cls(vocab, vec.idf_, np.ascontiguousarray(svd.components_), analyzer)
+        model = cls(vocab, vec.idf_, np.ascontiguousarray(svd.components_), analyzer)
+        return model, _l2(np.asarray(X @ model._by_term, dtype=np.float32))
 
     def _tfidf(self, texts: list[str]) -> np.ndarray:
         from scipy.sparse import csr_matrix
@@ -75,10 +97,13 @@ class LsaEmbedder:
         return csr_matrix((vals, (rows, cols)), shape=(len(texts), len(self.vocab)), dtype=np.float32)
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
-        return _l2(np.asarray(self._tfidf(texts) @ self.components.T))
+        return _l2(np.asarray(self._tfidf(texts) @ self._by_term))
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self.embed_documents([text])[0]
+        row = self._tfidf([text])
+        if row.nnz == 0:
+            return np.zeros(self.dim, dtype=np.float32)
+        return _l2(row.data.astype(np.float32) @ self._by_term[row.indices])
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
@@ -101,8 +126,11 @@ class SentenceTransformerEmbedder:
         self.model = SentenceTransformer(model, device=device)
         self.name = f"st:{model}"
         self.batch_size = batch_size
-        dim = getattr(self.model, "get_sentence_embedding_dimension", None)
-        self.dim = int(dim()) if callable(dim) else int(self.model.encode(["x"]).shape[-1])
+        # get_embedding_dimension is the 6.x name; the old one warns there and is gone later.
+        dim_of = getattr(self.model, "get_embedding_dimension", None) or getattr(
+            self.model, "get_sentence_embedding_dimension", None)
+        dim = dim_of() if callable(dim_of) else None
+        self.dim = int(dim) if dim else int(self.model.encode(["x"]).shape[-1])
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         vecs = self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,

@@ -20,9 +20,15 @@ class LexicalChannel:
     @classmethod
     def build(cls, name: str, texts: list[str], analyzer: Callable[[str], list[str]],
               k1: float = 1.2, b: float = 0.75) -> "LexicalChannel":
+        return cls.from_tokens(name, [analyzer(t) for t in texts], analyzer, k1, b)
+
+    @classmethod
+    def from_tokens(cls, name: str, tokens: list[list[str]], analyzer: Callable[[str], list[str]],
+                    k1: float = 1.2, b: float = 0.75) -> "LexicalChannel":
+        """Index chunks already tokenized with ``analyzer`` (indexing tokenizes each chunk once)."""
         bm25 = bm25s.BM25(k1=k1, b=b, method="lucene")
-        bm25.index([analyzer(t) or [""] for t in texts], show_progress=False)
-        return cls(name, bm25, analyzer, len(texts))
+        bm25.index([t or [""] for t in tokens], show_progress=False)
+        return cls(name, bm25, analyzer, len(tokens))
 
     def scores(self, query: str | list[str]) -> np.ndarray:
         tokens = self.analyzer(query) if isinstance(query, str) else query

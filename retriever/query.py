@@ -43,13 +43,44 @@ def _t2s():  # type: ignore[no-untyped-def]
     return opencc.OpenCC("t2s")
 
 
+@lru_cache(maxsize=1)
+def _t2s_triggers() -> frozenset[str] | None:
+    """Characters of which every text that t2s would change contains at least one.
+
+    The pure-Python OpenCC costs ~0.4 ms per passage, which made it the largest single cost
+    of indexing; most simplified text contains none of these characters and is returned as is.
+    Per changing dictionary entry one character suffices (a match needs the whole key): a
+    changing single character when the key has one, else the first differing character.
+    None (always convert) if this OpenCC build does not expose its dictionaries.
+    """
+    cc = _t2s()
+    cc.convert("")  # loads the dictionaries
+    try:
+        entries = [(k, v) for group in cc._dict_chain_data for (_, _, d) in group for k, v in d.items() if k != v]
+    except (AttributeError, TypeError, ValueError):
+        return None
+    chars = {k for k, _ in entries if len(k) == 1}
+    for k, v in entries:
+        if len(k) > 1 and chars.isdisjoint(k):
+            diff = [a for a, b in zip(k, v) if a != b] if len(k) == len(v) else []
+            chars.add(diff[0] if diff else k[0])
+    return frozenset(chars)
+
+
+def to_simplified(text: str) -> str:
+    triggers = _t2s_triggers()
+    if triggers is not None and triggers.isdisjoint(text):
+        return text
+    return str(_t2s().convert(text))
+
+
 def normalize(text: str) -> str:
     """NFKC, traditional -> simplified, one space between words, none between CJK and digits."""
     if not text:
         return ""
     text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
     if not text.isascii():
-        text = _t2s().convert(text)
+        text = to_simplified(text)
     text = _WS_RE.sub(" ", text).strip()
     return _CJK_DIGIT_GAP_RE.sub("", text)
 

@@ -37,6 +37,9 @@ class SearchConfig:
     # More than the whole fused range: the deployment region (or the one the question names) acts as a soft scope.
     region_boost: float = 1.0
     period_boost: float = 0.10
+    # Region/period priors only for passages sharing a word or bigram with the question, so a scope does not
+    # lift a passage with nothing in common with it above the one that answers (500 distractors: no change).
+    prior_needs_lexical: bool = True
     rrf_k: int = 60
 
 
@@ -66,6 +69,15 @@ class HybridRetriever:
         self._chunk_doc = np.array([self._doc_index[c.doc_id] for c in chunks], dtype=np.int32)
         self.regions = {m.get("region", "") for m in doc_meta.values()} - {""}
         self._texts = [c.text for c in chunks]
+        # Documents grouped by region and period, so the per-query priors are a few array updates
+        # rather than a Python pass over every document (1.7 ms at 500 documents).
+        groups: dict[tuple[str, str], list[int]] = {}
+        for d, i in self._doc_index.items():
+            for key in ("region", "period"):
+                if doc_meta[d].get(key):
+                    groups.setdefault((key, doc_meta[d][key]), []).append(i)
+        self._docs_of = {g: np.array(docs, dtype=np.int64) for g, docs in groups.items()}
+        self._region_chunks: dict[frozenset[str], tuple[np.ndarray, tuple[str, ...]]] = {}
 
     # -- query side ------------------------------------------------------------------------
 
@@ -97,14 +109,25 @@ class HybridRetriever:
         periods = {p for p in plan.periods}
         years = plan.years
         boost = np.zeros(len(self._doc_index), dtype=np.float32)
-        for d, i in self._doc_index.items():
-            meta = self.doc_meta[d]
-            if meta.get("region") in regions:
-                boost[i] += self.config.region_boost
-            period = meta.get("period", "")
-            if period and (_period_word(period) in periods or any(_in_period(y, period) for y in years)):
-                boost[i] += self.config.period_boost
+        for (key, value), docs in self._docs_of.items():
+            if key == "region" and value in regions:
+                boost[docs] += self.config.region_boost
+            elif key == "period" and (_period_word(value) in periods or any(_in_period(y, value) for y in years)):
+                boost[docs] += self.config.period_boost
         return boost, regions
+
+    def _in_regions(self, regions: set[str]) -> tuple[np.ndarray, tuple[str, ...]]:
+        """Mask and ids of the chunks of these regions' documents (cached: few region sets recur)."""
+        key = frozenset(regions)
+        cached = self._region_chunks.get(key)
+        if cached is None:
+            docs = [self._docs_of.get(("region", r), np.empty(0, dtype=np.int64)) for r in sorted(regions)]
+            in_region = np.isin(self._chunk_doc, np.concatenate(docs))
+            cached = (in_region, tuple(self.chunks[i].id for i in np.flatnonzero(in_region)))
+            if len(self._region_chunks) >= 64:  # a bound on memory; a query names one region or two
+                self._region_chunks.clear()
+            self._region_chunks[key] = cached
+        return cached
 
     def search(self, query: str, k: int = 10, filters: dict[str, Any] | None = None) -> list[Hit]:
         plan = self.plan(query)
@@ -113,13 +136,16 @@ class HybridRetriever:
         mask = self._mask(filters)
         n = self.config.candidates
         priors, regions = self._priors(plan)
-        # Among hundreds of look-alike documents the preferred one's passages may not make a global
-        # top-n, so candidates are also drawn from the preferred documents alone.
-        preferred = priors[self._chunk_doc] > 0
-        if preferred.all() or not preferred.any():
-            preferred = None
-        elif mask is not None:
-            preferred &= mask
+        # Among hundreds of look-alike documents the region's passages may not make a global top-n, so
+        # candidates are also drawn from its documents alone. Not from the period's: a period matches a
+        # third of the look-alikes, which crowd the region's passages out (500 distractors: MRR@10 0.948
+        # with period documents in this pool, 0.964 without; hit@5 0.994 either way).
+        preferred: np.ndarray | None = None
+        region_ids: tuple[str, ...] = ()
+        if regions:
+            in_region, region_ids = self._in_regions(regions)
+            if in_region.any() and not in_region.all():
+                preferred = in_region if mask is None else in_region & mask
         channels: dict[str, dict[str, float]] = {}
         for channel in (self.words, self.bigrams):
             scores = channel.scores(plan.text)
@@ -130,8 +156,8 @@ class HybridRetriever:
         if self.vectors is not None and self.config.weights.get("dense", 0) > 0:
             embedding = self.embedder.embed_query(plan.text)
             dense = self.vectors.query(embedding, n, None)
-            if preferred is not None and regions:
-                dense += self.vectors.query(embedding, n, {"region": {"$in": sorted(regions)}})
+            if preferred is not None:
+                dense += self.vectors.query_among(embedding, region_ids, n)
             allowed = None if mask is None else {self.chunks[i].id for i in np.flatnonzero(mask)}
             channels["dense"] = {cid: s for cid, s in dense if cid in self.index_of and (allowed is None or cid in allowed)}
 
@@ -144,9 +170,11 @@ class HybridRetriever:
             fused = fusion.weighted(channels, self.config.weights)
 
         numbers = [x for x in plan.numbers if len(x) >= 2 or "." in x]
+        lexical = set().union(*(channels.get(ch, {}) for ch in ("words", "bigrams")))
         for cid in list(fused):
             i = self.index_of[cid]
-            bonus = float(priors[self._chunk_doc[i]])
+            scoped = cid in lexical or not self.config.prior_needs_lexical
+            bonus = float(priors[self._chunk_doc[i]]) if scoped else 0.0
             if numbers and any(x in self._texts[i] for x in numbers):
                 bonus += self.config.number_boost
             fused[cid] += bonus

@@ -29,6 +29,7 @@ TERM_MIN_FREQ = 20_000
 _TOKEN_RE = re.compile(rf"[{CJK}]+|[a-z0-9]+(?:\.[0-9]+)?")
 _CJK_RUN_RE = re.compile(rf"[{CJK}]+")
 _USERDICT_LINE_RE = re.compile(r"^(.+?)(?: ([0-9]+))?(?: ([a-z]+))?$")
+_RUN_CACHE_MAX = 50_000  # CJK runs (clause-sized); bounds a serving process at a few tens of MB
 
 
 def _read_lines(path: Path) -> Iterator[str]:
@@ -97,6 +98,7 @@ class Tokenizer:
         for term in self._user_terms:
             _add_term(self._jieba, term)
         self._subword_cache: dict[str, tuple[str, ...]] = {}
+        self._run_cache: dict[str, tuple[str, ...]] = {}
 
     @property
     def user_terms(self) -> list[str]:
@@ -113,32 +115,44 @@ class Tokenizer:
 
     def words(self, text: str) -> list[str]:
         """Search-mode words: each word, then its known sub-words; no stopwords or punctuation."""
+        return self._words(normalize(text).lower())
+
+    def bigrams(self, text: str) -> list[str]:
+        """Overlapping character bigrams of each CJK run (a lone character stays a unigram),
+        plus latin words and numbers whole."""
+        return _bigrams(normalize(text).lower())
+
+    def analyze(self, text: str) -> tuple[list[str], list[str]]:
+        """``(words(text), bigrams(text))`` with one normalization: what indexing needs per chunk."""
+        norm = normalize(text).lower()
+        return self._words(norm), _bigrams(norm)
+
+    def _words(self, norm: str) -> list[str]:
         out: list[str] = []
-        for tok in _TOKEN_RE.findall(normalize(text).lower()):
+        for tok in _TOKEN_RE.findall(norm):
             if is_cjk(tok[0]):
                 out.extend(self._cut(tok))
             elif tok not in self._stopwords:
                 out.append(tok)
         return out
 
-    def bigrams(self, text: str) -> list[str]:
-        """Overlapping character bigrams of each CJK run (a lone character stays a unigram),
-        plus latin words and numbers whole."""
-        out: list[str] = []
-        for tok in _TOKEN_RE.findall(normalize(text).lower()):
-            if is_cjk(tok[0]) and len(tok) > 1:
-                out.extend(tok[i : i + 2] for i in range(len(tok) - 1))
-            else:
-                out.append(tok)
-        return out
-
-    def _cut(self, run: str) -> Iterator[str]:
-        for word in self._jieba.cut(run, HMM=False):
-            if word in self._stopwords:
-                continue
-            yield word
-            if len(word) > 2:
-                yield from self._subwords(word)
+    def _cut(self, run: str) -> tuple[str, ...]:
+        # Policy text repeats itself (headings, indicator names, boilerplate) and jieba is
+        # the slowest step of indexing, so each CJK run is cut once per tokenizer.
+        cached = self._run_cache.get(run)
+        if cached is None:
+            out: list[str] = []
+            for word in self._jieba.cut(run, HMM=False):
+                if word in self._stopwords:
+                    continue
+                out.append(word)
+                if len(word) > 2:
+                    out.extend(self._subwords(word))
+            cached = tuple(out)
+            if len(self._run_cache) >= _RUN_CACHE_MAX:
+                self._run_cache.clear()  # a bound on memory; refilling costs one corpus pass at most
+            self._run_cache[run] = cached
+        return cached
 
     def _subwords(self, word: str) -> tuple[str, ...]:
         # Like jieba's cut_for_search, but every known sub-word, not only 2- and 3-grams:
@@ -155,3 +169,13 @@ class Tokenizer:
             )
             self._subword_cache[word] = cached
         return cached
+
+
+def _bigrams(norm: str) -> list[str]:
+    out: list[str] = []
+    for tok in _TOKEN_RE.findall(norm):
+        if is_cjk(tok[0]) and len(tok) > 1:
+            out.extend(tok[i : i + 2] for i in range(len(tok) - 1))
+        else:
+            out.append(tok)
+    return out

@@ -5,6 +5,8 @@ We always pass our own embeddings, so Chroma never loads (or downloads) a model 
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ import numpy as np
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 _BATCH = 4000  # below Chroma's max batch size
+_SUBSETS = 8  # id sets (regions) whose vectors query_among keeps in memory
 
 
 def make_client(chroma_dir: Path | None, host: str | None = None, port: int = 8000) -> Any:
@@ -36,17 +39,25 @@ class ChromaVectors:
         self.collection = client.get_or_create_collection(
             name=name, metadata={"hnsw:space": "cosine"}, embedding_function=None
         )
+        # A generation's collection only changes through add(); Chroma's count() costs ~5 ms
+        # at 50k vectors, as much as the query itself, so it is asked once.
+        self._count: int | None = None
+        self._subsets: OrderedDict[tuple[str, ...], tuple[list[str], np.ndarray]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def add(self, ids: list[str], embeddings: np.ndarray, metadatas: list[dict[str, Any]]) -> None:
+        # Chroma takes float32 arrays as they are; .tolist() cost a Python float per dimension.
+        vecs = np.ascontiguousarray(embeddings, dtype=np.float32)
         for i in range(0, len(ids), _BATCH):
-            self.collection.add(
-                ids=ids[i:i + _BATCH],
-                embeddings=embeddings[i:i + _BATCH].astype(np.float32).tolist(),
-                metadatas=metadatas[i:i + _BATCH],
-            )
+            self.collection.add(ids=ids[i:i + _BATCH], embeddings=vecs[i:i + _BATCH],
+                                metadatas=metadatas[i:i + _BATCH])
+        self._count = None
+        self._subsets.clear()
 
     def count(self) -> int:
-        return int(self.collection.count())
+        if self._count is None:
+            self._count = int(self.collection.count())
+        return self._count
 
     def query(self, embedding: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity), best first."""
@@ -54,12 +65,46 @@ class ChromaVectors:
         if n <= 0:
             return []
         res = self.collection.query(
-            query_embeddings=[embedding.astype(np.float32).tolist()], n_results=n, where=where or None,
+            query_embeddings=[np.asarray(embedding, dtype=np.float32)], n_results=n, where=where or None,
             include=["distances"],
         )
         ids = res["ids"][0]
         dists = res["distances"][0]
         return [(i, 1.0 - float(d)) for i, d in zip(ids, dists)]
+
+    def query_among(self, embedding: np.ndarray, ids: tuple[str, ...], k: int) -> list[tuple[str, float]]:
+        """Like ``query`` restricted to ``ids``, computed exactly here on their vectors.
+
+        A filtered HNSW query took ~40 ms at 57k vectors against ~1 ms unfiltered; the few
+        documents of one region are fetched from Chroma once and scored with one product.
+        """
+        if not ids or k <= 0:
+            return []
+        found, matrix = self._subset(ids)
+        if not found:
+            return []
+        q = np.asarray(embedding, dtype=np.float32)
+        sims = matrix @ (q / max(float(np.linalg.norm(q)), 1e-12))
+        n = min(k, len(found))
+        best = np.argpartition(-sims, n - 1)[:n]
+        best = best[np.argsort(-sims[best], kind="stable")]
+        return [(found[i], float(sims[i])) for i in best]
+
+    def _subset(self, ids: tuple[str, ...]) -> tuple[list[str], np.ndarray]:
+        with self._lock:
+            cached = self._subsets.get(ids)
+            if cached is not None:
+                self._subsets.move_to_end(ids)
+                return cached
+        got = self.collection.get(ids=list(ids), include=["embeddings"])
+        matrix = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["ids"]), -1)
+        matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+        entry = (list(got["ids"]), matrix)
+        with self._lock:
+            self._subsets[ids] = entry
+            while len(self._subsets) > _SUBSETS:
+                self._subsets.popitem(last=False)
+        return entry
 
     def drop(self) -> None:
         try:

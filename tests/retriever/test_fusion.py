@@ -1,0 +1,54 @@
+"""Fusion functions with hand-computed values."""
+from __future__ import annotations
+
+import pytest
+
+from retriever import fusion
+
+
+def test_rrf_sums_reciprocal_ranks_over_channels() -> None:
+    fused = fusion.rrf({"words": ["x", "y"], "dense": ["y", "z"]}, k=60)
+    assert fused == pytest.approx({"x": 1 / 61, "y": 1 / 62 + 1 / 61, "z": 1 / 62})
+
+
+def test_rrf_weights_channels_and_defaults_missing_weights_to_one() -> None:
+    fused = fusion.rrf({"words": ["x", "y"], "dense": ["y", "z"]}, {"words": 2.0}, k=10)
+    assert fused == pytest.approx({"x": 2 / 11, "y": 2 / 12 + 1 / 11, "z": 1 / 12})
+
+
+def test_rrf_of_nothing_is_empty() -> None:
+    assert fusion.rrf({}) == {}
+    assert fusion.rrf({"words": []}) == {}
+
+
+def test_minmax_scales_to_unit_range() -> None:
+    assert fusion.minmax({"x": 2.0, "y": 4.0, "z": 3.0}) == pytest.approx({"x": 0.0, "y": 1.0, "z": 0.5})
+    assert fusion.minmax({"x": -1.0, "y": 1.0}) == pytest.approx({"x": 0.0, "y": 1.0})
+
+
+def test_minmax_of_equal_scores_is_one_if_positive_else_zero() -> None:
+    assert fusion.minmax({"x": 3.0, "y": 3.0}) == {"x": 1.0, "y": 1.0}
+    assert fusion.minmax({"x": 0.0}) == {"x": 0.0}
+    assert fusion.minmax({}) == {}
+
+
+def test_weighted_adds_normalized_channels_and_missing_items_score_zero() -> None:
+    fused = fusion.weighted({"words": {"x": 1.0, "y": 3.0}, "dense": {"y": 10.0, "z": 20.0}},
+                            {"words": 0.6, "dense": 0.4})
+    assert fused == pytest.approx({"x": 0.0, "y": 0.6, "z": 0.4})
+
+
+def test_weighted_skips_channels_without_weight() -> None:
+    fused = fusion.weighted({"words": {"x": 1.0, "y": 2.0}, "bigrams": {"z": 5.0, "y": 1.0}}, {"words": 0.5})
+    assert fused == pytest.approx({"x": 0.0, "y": 0.5})
+
+
+def test_weighted_single_item_channel_counts_fully() -> None:
+    assert fusion.weighted({"dense": {"x": 0.3}}, {"dense": 0.2}) == pytest.approx({"x": 0.2})
+
+
+def test_top_orders_by_score_then_id_and_cuts_at_k() -> None:
+    scores = {"b": 1.0, "a": 1.0, "c": 2.0, "d": 0.5}
+    assert fusion.top(scores, 3) == [("c", 2.0), ("a", 1.0), ("b", 1.0)]
+    assert fusion.top(scores, 0) == []
+    assert fusion.top({}, 5) == []
