@@ -173,6 +173,9 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
         }
         final = store.publish(index_dir, building, manifest)
     except BaseException:
+        from retriever.build import drop_collection
+
+        drop_collection(building, settings)  # a Chroma server would otherwise keep the half-built collection
         store.discard(building)
         raise
     report.generation = final.name

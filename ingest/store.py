@@ -16,6 +16,7 @@ import os
 import shutil
 import time
 import uuid
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -91,7 +92,8 @@ def read_manifest(gen: Path) -> dict[str, Any]:
 def new_generation(index_dir: Path) -> Path:
     """A fresh, hidden working directory for a rebuild."""
     index_dir.mkdir(parents=True, exist_ok=True)
-    name = f".building-gen-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    # Microseconds in the name: generations sort by age even when two builds finish within a second.
+    name = f".building-gen-{datetime.now().strftime('%Y%m%d%H%M%S%f')}-{uuid.uuid4().hex[:8]}"
     path = index_dir / name
     path.mkdir()
     return path
