@@ -98,6 +98,8 @@ class FigureAnswers:
             parts.append((f"{title}由{m.printer}印发{extra}", m.printer))
         if re.search(r"依据|根据什么|根据哪", q) and m.basis:
             parts.append((f"{title}根据{'、'.join(f'《{b}》' for b in m.basis)}编制", m.basis[0]))
+        if re.search(r"有效|过期|失效|到期|还在执行|还适用|现行|废止", q) and m.status:
+            parts.append((f"{title}的状态：{m.status}", m.title))
         if re.search(r"主送|发给|下发给", q) and m.addressees:
             parts.append((f"这份通知主送{m.addressees}", m.addressees))
         if not parts:

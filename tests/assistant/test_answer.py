@@ -86,3 +86,23 @@ def test_traditional_characters_and_typos(plan_engine) -> None:
     assert "10万人" in a.text
     b, _ = ask(plan_engine, "生育保线参保人数目标")
     assert "10万人" in b.text
+
+
+def test_status_comes_from_the_manifest(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from assistant.config import load_settings
+    from assistant.engine import Engine
+    from ingest.pipeline import build_index
+    from tests.conftest import PLAN_PATH
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(PLAN_PATH, corpus / "plan.txt")
+    (corpus / "manifest.csv").write_text("file,status\nplan.txt,规划期已结束\n", encoding="utf-8")
+    settings = load_settings(index_dir=tmp_path / "index", data_dir=tmp_path / "data")
+    build_index([corpus], settings.index_dir, settings)
+    engine = Engine.open(settings=settings)
+    a, _ = engine.chat("这个规划现在还有效吗？")
+    assert a.grounded and "规划期已结束" in a.text
+    engine.close()
