@@ -343,13 +343,8 @@ class FigureAnswers:
         rows = [i for i in inds if i.attribute == attribute]
         if not rows:
             return None
-        cites = [self._cite_row(n, i) for n, i in enumerate(rows, start=1)]
-        lines = [f"{rows[0].table_id}{rows[0].caption}中，{attribute}指标共{len(rows)}项："]
-        for n, i in enumerate(rows, start=1):
-            target = i.values.get("2020年目标")
-            lines.append(f"{n}. {i.name}" + (f"（2020年目标{format_value(target)}）" if target else "") + f"[{n}]")
-        return Answer(text="\n".join(lines), citations=cites, grounded=True, kind="list",
-                      meta={"followup": {"kind": "list", "indicators": [i.id for i in rows]}})
+        return self._row_list(rows, f"{rows[0].table_id}{rows[0].caption}中，{attribute}指标共{len(rows)}项：",
+                              with_attribute=False)
 
     def _list_group(self, inds: list[Indicator], text: str) -> Answer | None:
         groups = sorted({i.group for i in inds if i.group})
@@ -360,11 +355,17 @@ class FigureAnswers:
             return None
         group = max(scored)[1]
         rows = [i for i in inds if i.group == group]
+        return self._row_list(rows, f"{rows[0].table_id}{rows[0].caption}中“{group}”类指标共{len(rows)}项：",
+                              with_attribute=True)
+
+    def _row_list(self, rows: list[Indicator], head: str, with_attribute: bool) -> Answer:
+        """Numbered indicator rows with their 2020 targets, each citing its row."""
         cites = [self._cite_row(n, i) for n, i in enumerate(rows, start=1)]
-        lines = [f"{rows[0].table_id}{rows[0].caption}中“{group}”类指标共{len(rows)}项："]
+        lines = [head]
         for n, i in enumerate(rows, start=1):
             target = i.values.get("2020年目标")
-            lines.append(f"{n}. {i.name}" + (f"（2020年目标{format_value(target)}，{i.attribute}）" if target else "") + f"[{n}]")
+            attr = f"，{i.attribute}" if with_attribute and i.attribute else ""
+            lines.append(f"{n}. {i.name}" + (f"（2020年目标{format_value(target)}{attr}）" if target else "") + f"[{n}]")
         return Answer(text="\n".join(lines), citations=cites, grounded=True, kind="list",
                       meta={"followup": {"kind": "list", "indicators": [i.id for i in rows]}})
 

@@ -4,53 +4,16 @@ Written only from the plan text (not from the dev set or the answer code), to ch
 """
 from __future__ import annotations
 
-import json
 import re
-import unicodedata
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.evals.question_files import KINDS, PLAN, ROOT, TABLE_KINDS, in_window, norm, read_rows
+
 QUESTIONS = ROOT / "evals" / "questions" / "heldout.jsonl"
-PLAN = ROOT / "corpus" / "景德镇市人力资源和社会保障事业发展十三五规划.txt"
-
-KINDS = {
-    "target2020", "baseline2015", "target12", "result12", "text_target", "citizen", "docfact",
-    "list", "arithmetic", "conflict", "unanswerable", "multiturn", "robust",
-}
-TABLE_KINDS = {"target2020", "baseline2015", "target12", "result12"}
 FIELDS = {"id", "kind", "question", "history", "must", "evidence", "refuse", "section"}
-WINDOW = 400
 MIN_QUESTIONS = 100
-
-
-def norm(text: str) -> str:
-    """Same normalization as evals.metrics.normalize: NFKC, then drop all whitespace."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
-
-
-def _occurrences(hay: str, needle: str) -> list[int]:
-    out, i = [], hay.find(needle)
-    while i >= 0:
-        out.append(i)
-        i = hay.find(needle, i + 1)
-    return out
-
-
-def in_window(hay: str, group: list[str], window: int = WINDOW) -> bool:
-    """True when every string of ``group`` occurs inside one stretch of ``hay`` of ≤ window chars."""
-    needles = [norm(s) for s in group]
-    occ = {s: _occurrences(hay, s) for s in needles}
-    if any(not v for v in occ.values()):
-        return False
-    for s0 in needles:
-        for start in occ[s0]:
-            end = start + window
-            if all(any(start <= p and p + len(s) <= end for p in occ[s]) for s in needles):
-                return True
-    return False
 
 
 @pytest.fixture(scope="module")
@@ -60,13 +23,7 @@ def plan() -> str:
 
 @pytest.fixture(scope="module")
 def questions() -> list[dict]:
-    rows = []
-    for n, line in enumerate(QUESTIONS.read_text(encoding="utf-8").splitlines(), 1):
-        assert line.strip(), f"line {n} is empty"
-        row = json.loads(line)
-        assert isinstance(row, dict), f"line {n} is not an object"
-        rows.append(row)
-    return rows
+    return read_rows(QUESTIONS)
 
 
 def test_file_is_utf8_and_not_ascii_escaped() -> None:

@@ -1,51 +1,13 @@
 """The dev question set evals/questions/plan.jsonl is well formed and grounded in the plan."""
 from __future__ import annotations
 
-import json
-import re
-import unicodedata
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.evals.question_files import KINDS, PLAN, ROOT, TABLE_KINDS, in_window, norm, read_rows
+
 QUESTIONS = ROOT / "evals" / "questions" / "plan.jsonl"
-PLAN = ROOT / "corpus" / "景德镇市人力资源和社会保障事业发展十三五规划.txt"
-
-KINDS = {
-    "target2020", "baseline2015", "target12", "result12", "text_target", "citizen", "docfact",
-    "list", "arithmetic", "conflict", "unanswerable", "multiturn", "robust",
-}
-TABLE_KINDS = {"target2020", "baseline2015", "target12", "result12"}
-WINDOW = 400
-
-
-def norm(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
-
-
-def _occurrences(hay: str, needle: str) -> list[int]:
-    out, i = [], hay.find(needle)
-    while i >= 0:
-        out.append(i)
-        i = hay.find(needle, i + 1)
-    return out
-
-
-def in_window(hay: str, group: list[str], window: int = WINDOW) -> bool:
-    """True when every string of ``group`` occurs inside one stretch of ``hay`` of ≤ window chars."""
-    needles = [norm(s) for s in group]
-    occ = {s: _occurrences(hay, s) for s in needles}
-    if any(not v for v in occ.values()):
-        return False
-    for s0 in needles:
-        for start in occ[s0]:
-            # try every window that starts at an occurrence of some needle
-            end = start + window
-            if all(any(start <= p and p + len(s) <= end for p in occ[s]) for s in needles):
-                return True
-    return False
 
 
 @pytest.fixture(scope="module")
@@ -55,11 +17,7 @@ def plan() -> str:
 
 @pytest.fixture(scope="module")
 def questions() -> list[dict]:
-    rows = []
-    for n, line in enumerate(QUESTIONS.read_text(encoding="utf-8").splitlines(), 1):
-        assert line.strip(), f"line {n} is empty"
-        rows.append(json.loads(line))
-    return rows
+    return read_rows(QUESTIONS)
 
 
 def _ids(questions: list[dict]) -> list[str]:
