@@ -265,9 +265,10 @@ class FigureAnswers:
             if chunk is None:
                 continue
             n = book.add(chunk)
+            clause = fig.clause.rstrip("。；;")
             if arith.dec(str(fig.value)) == arith.dec(target):
-                return [f"正文也写明：{fig.clause}。[{n}]"]
-            return [f"正文另有表述：{fig.clause}（与表中数字口径不同）。[{n}]"]
+                return [f"正文也写明：{clause}。[{n}]"]
+            return [f"正文另有表述：{clause}（与表中数字口径不同）。[{n}]"]
         return []
 
     def _twelfth_line(self, row: Indicator, intent: Intent, n: int) -> str:

@@ -106,3 +106,11 @@ def test_status_comes_from_the_manifest(tmp_path) -> None:  # type: ignore[no-un
     a, _ = engine.chat("这个规划现在还有效吗？")
     assert a.grounded and "规划期已结束" in a.text
     engine.close()
+
+
+def test_restated_target_reads_cleanly(plan_engine) -> None:
+    a, _ = ask(plan_engine, "城镇调查失业率2020年目标是多少？")
+    assert "4.5%" in a.text and "。。" not in a.text
+    b, _ = ask(plan_engine, "“十三五”期间城镇新增就业的目标是多少？")
+    assert "2.31万人" in b.text and "12万人" in b.text  # table and text state it differently: both, both cited
+    assert len(b.citations) == 2
