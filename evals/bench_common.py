@@ -138,6 +138,13 @@ def pyplot() -> Any:
     return plt
 
 
+def save_figure(plt: Any, fig: Any, path: Path) -> Path:
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
 def write_report(result: dict[str, Any], out_dir: Path, prefix: str, markdown: Callable[[dict[str, Any]], str],
                  chart: Callable[[dict[str, Any], Path], Path | None]) -> dict[str, Path]:
     """``<prefix>-<timestamp>.json``, ``.md`` and ``.png`` in ``out_dir``; stores their paths in ``result["files"]``."""

@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from evals.bench_common import machine_line, machine_meta, median, pyplot, write_report
+from evals.bench_common import machine_line, machine_meta, median, pyplot, write_report, save_figure
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_OUT = HERE / "reports"
@@ -357,10 +357,7 @@ def chart(result: dict[str, Any], path: Path) -> Path | None:
     right.bar_label(bars, fmt="%.1f", fontsize=8)
     right.set_ylabel("MB")
     right.set_title(f"Index size on disk ({result['size_mb']['total']:.1f} MB)")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save_figure(plt, fig, path)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -35,7 +35,7 @@ from typing import Any
 
 from evals.bench_common import (DEFAULT_OUT, DEFAULT_QUESTIONS, ApiServer, build_corpus_index, group_rss_mb,
                                 latency_summary, machine_line, machine_meta, pyplot, ratio, require_loopback,
-                                workload, write_report)
+                                save_figure, workload, write_report)
 
 ENDPOINTS = {"chat": "/api/chat", "search": "/api/search"}
 # Shared histogram edges (ms), 10 per decade from 0.1 ms to 100 s, so runs overlay bin for bin.
@@ -277,10 +277,7 @@ def chart(result: dict[str, Any], path: Path) -> Path | None:
     right.set_ylim(bottom=0)
     right.set_title("Throughput over time")
     right.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save_figure(plt, fig, path)
 
 
 def _workers(text: str) -> list[int]:

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from evals.bench_common import (DEFAULT_OUT, DEFAULT_QUESTIONS, ROOT, latency_summary, machine_line, machine_meta,
-                                pyplot, ratio, rss_mb, workload, write_report)
+                                pyplot, ratio, rss_mb, save_figure, workload, write_report)
 
 SYSTEMS = ("ours", "langchain", "bigram")
 LABELS = {"ours": "ours (engine.search)", "langchain": "LangChain BM25Retriever + jieba",
@@ -277,10 +277,7 @@ def chart(result: dict[str, Any], path: Path) -> Path | None:
     right.set_title("Memory vs corpus size")
     right.legend(fontsize=8)
     right.grid(True, which="both", alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save_figure(plt, fig, path)
 
 
 def main(argv: list[str] | None = None) -> int:

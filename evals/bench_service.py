@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from evals.bench_common import (DEFAULT_OUT, DEFAULT_QUESTIONS, ApiServer, build_corpus_index, machine_line,
-                                machine_meta, median, pyplot, ratio, rss_mb, workload, write_report)
+                                machine_meta, median, pyplot, ratio, rss_mb, save_figure, workload, write_report)
 
 SCENARIOS = {"prebuilt": "prebuilt index", "no_index": "no index (builds it first)"}
 MARKS = ("healthz_s", "ready_s", "first_chat_s", "chat_ms", "server_rss_mb")
@@ -189,10 +189,7 @@ def chart(result: dict[str, Any], path: Path) -> Path | None:
     ax.set_ylabel(f"seconds (median of {result['meta']['repeat']})")
     ax.set_title("Service cold start")
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save_figure(plt, fig, path)
 
 
 def main(argv: list[str] | None = None) -> int:
