@@ -20,7 +20,6 @@ from ingest.tables import format_value
 _STRONG = 0.55
 _COL_PHRASE = {"2020年目标": "2020年目标", "2015年基数": "2015年基数", "十二五规划目标": "“十二五”规划目标",
                "2015年完成数": "2015年完成数（“十二五”末）", "属性": "属性"}
-_TWELFTH = ("十二五规划目标", "2015年完成数")
 
 
 class CiteBook:

@@ -43,7 +43,6 @@ class SearchConfig:
     rrf_k: int = 60
 
 
-_REGION_RE = re.compile(r"([\u4e00-\u9fff]{2,4}(?:市|省|县|区))")
 
 
 class HybridRetriever:

@@ -7,6 +7,9 @@ import socket
 
 import pytest
 
+# Fixtures shared across test packages (the OpenAI-compatible stub server).
+pytest_plugins = ["tests.fakes.openai_stub"]
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")

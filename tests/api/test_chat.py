@@ -5,7 +5,6 @@ from typing import Any
 
 import pytest
 
-from assistant.types import Answer
 from tests.api.conftest import QUESTION
 from tests.api.sse import json_events
 

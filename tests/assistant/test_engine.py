@@ -10,7 +10,6 @@ from assistant.config import load_settings
 from assistant.engine import Engine
 from ingest.pipeline import build_index
 from tests.conftest import PLAN_PATH
-from tests.fakes.openai_stub import openai_stub  # noqa: F401  (fixture)
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +25,7 @@ def _engine(index: Path, tmp_path: Path, **overrides: object) -> Engine:
     return Engine.open(settings=settings)
 
 
-def test_llm_mode_rewrites_a_grounded_answer(plan_index: Path, tmp_path: Path, openai_stub) -> None:  # noqa: F811
+def test_llm_mode_rewrites_a_grounded_answer(plan_index: Path, tmp_path: Path, openai_stub) -> None:
     openai_stub.replies = ["生育保险参保人数2020年目标为10万人，属约束性指标[1]。"]
     engine = _engine(plan_index, tmp_path, llm_base_url=openai_stub.base_url, llm_model="stub-model", llm_timeout=5)
     answer, _ = engine.chat("生育保险参保人数2020年目标是多少？")
@@ -39,7 +38,7 @@ def test_llm_mode_rewrites_a_grounded_answer(plan_index: Path, tmp_path: Path, o
 
 
 def test_llm_invented_number_falls_back_to_the_extractive_answer(plan_index: Path, tmp_path: Path,
-                                                                 openai_stub) -> None:  # noqa: F811
+                                                                 openai_stub) -> None:
     openai_stub.replies = ["生育保险参保人数2020年目标为12万人[1]。"]
     engine = _engine(plan_index, tmp_path, llm_base_url=openai_stub.base_url, llm_model="stub-model", llm_timeout=5)
     answer, _ = engine.chat("生育保险参保人数2020年目标是多少？")
@@ -48,7 +47,7 @@ def test_llm_invented_number_falls_back_to_the_extractive_answer(plan_index: Pat
     engine.close()
 
 
-def test_llm_is_not_asked_when_nothing_was_found(plan_index: Path, tmp_path: Path, openai_stub) -> None:  # noqa: F811
+def test_llm_is_not_asked_when_nothing_was_found(plan_index: Path, tmp_path: Path, openai_stub) -> None:
     engine = _engine(plan_index, tmp_path, llm_base_url=openai_stub.base_url, llm_model="stub-model", llm_timeout=5)
     answer, _ = engine.chat("个人所得税起征点是多少？")
     assert not answer.grounded

@@ -8,8 +8,8 @@ it, so request shapes, SSE parsing, timeouts and HTTP errors are exercised for r
         ...
         assert stub.requests[0]["messages"][0]["role"] == "system"
 
-or, in a test module: ``from tests.fakes.openai_stub import openai_stub  # noqa: F401`` and
-take ``openai_stub`` as a fixture (set ``openai_stub.replies`` etc. in the test).
+or take ``openai_stub`` as a fixture (tests/conftest.py registers this module as a plugin) and set
+``openai_stub.replies`` etc. in the test.
 """
 from __future__ import annotations
 
