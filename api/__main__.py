@@ -11,7 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from assistant.config import ConfigError, load_settings
+from core.settings import ConfigError, load_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
         # Workers inherit the variable and share their samples through files there (see api/metrics.py).
         metrics_dir = tempfile.mkdtemp(prefix="policy-metrics-")
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
-    from ingest.pipeline import ensure_index
+    from index.pipeline import ensure_index
 
     # Build before the workers start, so they don't race to build the same index.
     report = ensure_index(settings)

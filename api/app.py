@@ -18,7 +18,7 @@ from api.logs import install_redaction
 from api.options import ApiOptions
 from api.ratelimit import RateLimiter
 from api.safety import BodyGuard, RateLimit
-from assistant.config import Settings, get_settings
+from core.settings import Settings, get_settings
 
 STATIC = Path(__file__).resolve().parent / "static"
 log = logging.getLogger("policy.api")
@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None, options: ApiOptions | None = No
         own = engine is None
         if own:
             from assistant.engine import Engine
-            from ingest.pipeline import ensure_index
+            from index.pipeline import ensure_index
 
             ensure_index(settings)
             app.state.engine = Engine.open(settings=settings)

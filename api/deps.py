@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from assistant.config import Settings
+from core.settings import Settings
 from assistant.engine import Engine
 from api.options import ApiOptions
 

@@ -14,9 +14,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.config import ConfigError
+from core.settings import ConfigError
 from ingest.errors import IngestError
-from ingest.store import IndexMissing
+from index.store import IndexMissing
 
 log = logging.getLogger("policy.api")
 

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from assistant.config import Settings
+from core.settings import Settings
 
 log = logging.getLogger("policy.api")
 _JOB_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -90,7 +90,7 @@ class ReingestJobs:
         return status
 
     def _run(self, fd: int, status: dict[str, Any]) -> None:
-        from ingest.pipeline import build_index
+        from index.pipeline import build_index
 
         try:
             report = build_index(None, self.settings.index_dir, self.settings, force=bool(status.get("force")))

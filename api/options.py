@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.config import Settings
+from core.settings import Settings
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from assistant.config import ConfigError, load_settings
+from core.settings import ConfigError, load_settings
 
 
 def _print_answer(answer, as_json: bool) -> None:  # type: ignore[no-untyped-def]
@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         print(e, file=sys.stderr)
         return 2
     from assistant.engine import Engine
-    from ingest.pipeline import ensure_index
+    from index.pipeline import ensure_index
 
     ensure_index(settings)
     engine = Engine.open(settings=settings)

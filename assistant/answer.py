@@ -15,8 +15,8 @@ import numpy as np
 from assistant import intent as cues
 from assistant.compose import HOTLINE, compose_points, refusal_text, score_sentences, pick
 from assistant.figure_answers import FigureAnswers
-from assistant.types import Answer, Hit
-from ingest.store import Records
+from core.types import Answer, Hit
+from index.store import Records
 
 _GAZETTEER = (
     "南昌|九江|上饶|抚州|宜春|吉安|赣州|萍乡|新余|鹰潭|景德镇|浮梁|乐平|昌江|珠山|北京|上海|天津|重庆|广州|深圳|杭州|南京|"

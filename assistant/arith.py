@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from assistant.types import Value
+from core.types import Value
 
 
 def dec(v: Value | str | float) -> Decimal | None:

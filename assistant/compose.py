@@ -5,7 +5,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from assistant.types import Chunk, Citation, Hit
+from core.types import Chunk, Citation, Hit
 
 HOTLINE = "12333"
 _SENT = re.compile(r"(?<=[。！？；])|\n")

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from assistant.config import Settings, get_settings
-from assistant.types import Answer, Hit
-from ingest import store
+from core.settings import Settings, get_settings
+from core.types import Answer, Hit
+from index import store
 
 log = logging.getLogger("policy.engine")
 

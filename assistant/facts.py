@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.types import Figure, Indicator
+from core.types import Figure, Indicator
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 # Words that say what kind of answer is wanted, not which figure: removed before matching.

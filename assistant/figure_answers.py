@@ -13,8 +13,8 @@ from assistant import arith
 from assistant.compose import citation
 from assistant.facts import bigrams, coverage, figure_restates, match_figures, match_indicators, same_quantity
 from assistant.intent import Intent, wanted_columns
-from assistant.types import Answer, Chunk, Citation, Figure, Indicator
-from ingest.store import Records
+from core.types import Answer, Chunk, Citation, Figure, Indicator
+from index.store import Records
 from ingest.tables import format_value
 
 _STRONG = 0.55

@@ -11,7 +11,7 @@ import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from assistant.types import Citation
+from core.types import Citation
 
 # Numbers the system prompt itself tells the model to say (the hotline), not facts from sources.
 SERVICE_NUMBERS: frozenset[str] = frozenset({"12333"})

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant.guard import check_figures, sentence_spans, settled_end
 from assistant.prompts import Prompts, format_history, format_sources
-from assistant.types import Answer
+from core.types import Answer
 
 if TYPE_CHECKING:
-    from assistant.config import Settings
+    from core.settings import Settings
 
 Messages = list[tuple[str, str]]
 Event = tuple[str, Any]  # ("delta", str) | ("reset", None) | ("final", Answer)
@@ -33,7 +33,7 @@ class ChatModel(Protocol):
 def make_chat_model(settings: Settings) -> ChatModel:
     """A ChatOpenAI for any OpenAI-compatible server named by the settings."""
     if not settings.llm_enabled:
-        from assistant.config import ConfigError
+        from core.settings import ConfigError
 
         raise ConfigError("LLM mode needs both LLM_BASE_URL and LLM_MODEL to be set")
     # Imported here so the default (extractive) product path never loads the OpenAI stack.

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.redact import redact
 
 if TYPE_CHECKING:
-    from assistant.config import Settings
+    from core.settings import Settings
 
 ROLES = ("user", "assistant")
 _ID_RE = re.compile(r"[A-Za-z0-9_-]{8,64}")

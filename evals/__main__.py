@@ -78,7 +78,7 @@ def check_floor(overall: dict[str, Any], floor: dict[str, float]) -> list[str]:
 
 
 def corpus_dir() -> Path:
-    from assistant.config import get_settings
+    from core.settings import get_settings
 
     return get_settings().corpus_dir
 
@@ -100,7 +100,7 @@ def open_target(args: argparse.Namespace, stack: ExitStack) -> tuple[Client, lis
     """The client to score and the sources its index was built from (for the baselines)."""
     if args.distractors:
         from evals.distractors import generate
-        from ingest.pipeline import build_index
+        from index.pipeline import build_index
 
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="evals-distractors-")))
         sources = [corpus_dir(), *map(Path, generate(args.distractors, tmp / "distractors", seed=0))]

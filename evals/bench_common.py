@@ -195,8 +195,8 @@ def free_port() -> int:
 
 def build_corpus_index(index_dir: Path, data_dir: Path) -> float:
     """Build the bundled corpus into ``index_dir`` in this process; seconds taken."""
-    from assistant.config import load_settings
-    from ingest.pipeline import build_index
+    from core.settings import load_settings
+    from index.pipeline import build_index
 
     settings = load_settings(index_dir=index_dir, data_dir=data_dir)
     t0 = time.perf_counter()

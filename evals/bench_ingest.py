@@ -124,7 +124,7 @@ def _dir_bytes(path: Path) -> int:
 
 def index_sizes(index_dir: Path) -> dict[str, float]:
     """MB on disk of the served generation's components, the parse cache and the whole index dir."""
-    from ingest import store
+    from index import store
 
     gen = store.require_generation(index_dir)
     records = sum(p.stat().st_size for p in gen.iterdir() if p.is_file())  # *.jsonl + manifest.json
@@ -143,7 +143,7 @@ def index_sizes(index_dir: Path) -> dict[str, float]:
 @contextmanager
 def _counting_parses() -> Iterator[list[str]]:
     """Count parse_text calls made by the pipeline (the parser itself still runs)."""
-    from ingest import pipeline
+    from index import pipeline
 
     calls: list[str] = []
     real = pipeline.parse_text
@@ -189,8 +189,8 @@ def run_benchmark(n_docs: int = 1000, seed: int = 0, out_dir: Path | None = DEFA
                   repeat: int = 1, repeat_noop: int = 3, touch_fraction: float = 0.01, work_dir: Path | None = None,
                   log: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Run every measurement; write the report files to ``out_dir`` (unless None) and return the results."""
-    from assistant.config import load_settings
-    from ingest.pipeline import build_index
+    from core.settings import load_settings
+    from index.pipeline import build_index
 
     if n_docs < 1:
         raise ValueError("--docs must be >= 1")

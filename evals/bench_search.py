@@ -93,7 +93,7 @@ def preload() -> None:
 
 def _memory_probe() -> None:
     """Child side of ``fresh_process_memory``."""
-    from assistant.config import load_settings
+    from core.settings import load_settings
     from assistant.engine import Engine
 
     preload()
@@ -109,10 +109,10 @@ def _memory_probe() -> None:
 def measure_size(size: int, distractors: Sequence[Path], queries: Sequence[str], k: int, repeat: int, work: Path,
                  say: Callable[[str], None]) -> dict[str, Any]:
     """Everything for one corpus size; the temporary index is removed afterwards."""
-    from assistant.config import load_settings
+    from core.settings import load_settings
     from assistant.engine import Engine
     from evals.baselines import CharBigramBM25, LangChainBM25, load_documents
-    from ingest.pipeline import build_index
+    from index.pipeline import build_index
 
     index_dir, data_dir = work / f"index-{size}", work / "data"
     settings = load_settings(index_dir=index_dir, data_dir=data_dir)

@@ -57,7 +57,7 @@ def start_once(index_dir: Path, data_dir: Path, log_path: Path, question: str, t
 
 def in_process_baselines(work: Path, repeat: int) -> tuple[dict[str, Any], Path]:
     """build_index and Engine.open of the corpus in this process; returns them and the index left built."""
-    from assistant.config import load_settings
+    from core.settings import load_settings
     from assistant.engine import Engine
 
     builds = []

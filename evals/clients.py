@@ -101,13 +101,13 @@ class InProcessClient(Client):
 
 
 def hit_payload(hit: Any) -> Payload:
-    """``assistant.types.Hit`` -> one ``/api/search`` result."""
+    """``core.types.Hit`` -> one ``/api/search`` result."""
     c = hit.chunk
     return {"text": c.text, "document": c.doc_title, "section": c.section, "score": hit.score, "chunk_id": c.id}
 
 
 def answer_payload(answer: Any, session_id: str) -> Payload:
-    """``assistant.types.Answer`` -> the ``/api/chat`` body."""
+    """``core.types.Answer`` -> the ``/api/chat`` body."""
     return {
         "answer": answer.text,
         "citations": [

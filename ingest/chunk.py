@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.types import Chunk, Document, Indicator, content_id
+from core.types import Chunk, Document, Indicator, content_id
 from ingest.parse import Block
 from ingest.tables import render_row
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.types import Document, DocumentMeta, ParsedDocument, content_id
+from core.types import Document, DocumentMeta, ParsedDocument, content_id
 from ingest.chunk import chunk_document
 from ingest.clean import clean
 from ingest.figures import extract_figures

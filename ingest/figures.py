@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.types import Figure, content_id
+from core.types import Figure, content_id
 from ingest.parse import Block
 
 _UNITS = "万人次|万人|万张|万户|万元|亿元|个百分点|人次|名|人|元|个|家|所|张|户|项|次|倍|%"

@@ -10,7 +10,7 @@ import re
 from dataclasses import fields
 from pathlib import Path
 
-from assistant.types import DocumentMeta
+from core.types import DocumentMeta
 from ingest.errors import IngestError
 
 MANIFEST_NAME = "manifest.csv"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.types import DocumentMeta
+from core.types import DocumentMeta
 
 _DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]\s*\d{1,4}\s*号")
 _DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")

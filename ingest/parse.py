@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.types import Section, content_id
+from core.types import Section, content_id
 from ingest.tables import TableLine
 
 _HEADINGS: list[tuple[str, re.Pattern[str]]] = [

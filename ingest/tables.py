@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.types import Indicator, Value, content_id
+from core.types import Indicator, Value, content_id
 
 _GROUP_RE = re.compile(r"^[一二三四五六七八九十]+[、.]\s*\S")
 _ROW_RE = re.compile(r"^(\d{1,3})\s*[.、．]\s*(.+)$")

@@ -6,8 +6,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from assistant.config import Settings
-from assistant.types import Chunk, DocumentMeta
+from core.settings import Settings
+from core.types import Chunk, DocumentMeta
 from retriever.dense import Embedder, LsaEmbedder
 from retriever.lexical import LexicalChannel
 from retriever.tokenize import Tokenizer

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from assistant.types import Hit
+from core.types import Hit
 
 
 class CrossEncoderReranker:

@@ -14,8 +14,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from assistant.config import Settings
-from assistant.types import Chunk, Hit
+from core.settings import Settings
+from core.types import Chunk, Hit
 from retriever import fusion
 from retriever.lexical import LexicalChannel, top_indices
 from retriever.query import QueryPlan, Thesaurus, TypoCorrector, analyze

@@ -69,9 +69,9 @@ def plan_parsed(plan_raw: str):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def plan_engine(tmp_path_factory):  # type: ignore[no-untyped-def]
     """An Engine over a real index of the bundled plan, built once per test session."""
-    from assistant.config import load_settings
+    from core.settings import load_settings
     from assistant.engine import Engine
-    from ingest.pipeline import build_index
+    from index.pipeline import build_index
 
     root = tmp_path_factory.mktemp("plan_engine")
     settings = load_settings(index_dir=root / "index", data_dir=root / "data")

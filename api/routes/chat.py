@@ -14,7 +14,7 @@ from api import metrics
 from api.deps import EngineDep, SettingsDep
 from api.schemas import (ChatRequest, ChatResponse, CitationOut, SearchRequest, SearchResponse, SearchResult,
                          SuggestionsResponse)
-from assistant.types import Answer
+from core.types import Answer
 
 router = APIRouter(prefix="/api", tags=["问答"])
 log = logging.getLogger("policy.api")

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import EngineDep
 from api.schemas import Context, DocumentList, DocumentOut, DocumentSummary, Passage, SectionOut
-from assistant.types import Chunk, Document
+from core.types import Chunk, Document
 
 router = APIRouter(prefix="/api/documents", tags=["政策文件"])
 

@@ -22,7 +22,7 @@ from sse_starlette import EventSourceResponse
 from api import metrics
 from api.deps import EngineDep, SettingsDep
 from api.routes.chat import check_text
-from assistant.types import Answer
+from core.types import Answer
 
 router = APIRouter(prefix="/v1", tags=["OpenAI 兼容接口"])
 log = logging.getLogger("policy.api")

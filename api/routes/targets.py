@@ -14,7 +14,7 @@ from fastapi.responses import Response
 
 from api.deps import EngineDep
 from api.schemas import TargetOut, TargetsResponse
-from assistant.types import Indicator
+from core.types import Indicator
 
 router = APIRouter(prefix="/api", tags=["指标"])
 _SPACE = re.compile(r"\s+")

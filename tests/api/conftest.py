@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.config import Settings, load_settings
+from core.settings import Settings, load_settings
 from tests.api.server import ApiServer, free_port
 from tests.conftest import PLAN_PATH
 
@@ -39,7 +39,7 @@ def api_settings(api_root: Path) -> Settings:
 @pytest.fixture(scope="session")
 def engine(api_settings: Settings) -> Iterator[Any]:
     from assistant.engine import Engine
-    from ingest.pipeline import build_index
+    from index.pipeline import build_index
 
     build_index(None, api_settings.index_dir, api_settings)
     eng = Engine.open(settings=api_settings)

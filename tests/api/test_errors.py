@@ -8,9 +8,9 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.options import ApiOptions
-from assistant.config import ConfigError
+from core.settings import ConfigError
 from ingest.errors import IngestError
-from ingest.store import IndexMissing
+from index.store import IndexMissing
 from tests.api.conftest import QUESTION
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from api.options import ApiOptions
-from assistant.config import ConfigError, load_settings
+from core.settings import ConfigError, load_settings
 
 
 def test_defaults_and_values(monkeypatch: pytest.MonkeyPatch) -> None:

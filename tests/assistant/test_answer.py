@@ -91,9 +91,9 @@ def test_traditional_characters_and_typos(plan_engine) -> None:
 def test_status_comes_from_the_manifest(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import shutil
 
-    from assistant.config import load_settings
+    from core.settings import load_settings
     from assistant.engine import Engine
-    from ingest.pipeline import build_index
+    from index.pipeline import build_index
     from tests.conftest import PLAN_PATH
 
     corpus = tmp_path / "corpus"

@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 
 from assistant.arith import completion_rate, difference, fmt, met_target
-from assistant.types import Value
+from core.types import Value
 
 
 def v(raw: str, number: float, cmp: str | None = None, unit: str | None = "万人") -> Value:

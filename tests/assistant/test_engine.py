@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import load_settings
+from core.settings import load_settings
 from assistant.engine import Engine
-from ingest.pipeline import build_index
+from index.pipeline import build_index
 from tests.conftest import PLAN_PATH
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.guard import GuardResult, check_figures, numbers_in, sentence_spans, settled_end
-from assistant.types import Citation
+from core.types import Citation
 
 PLAN = "景德镇市人力资源和社会保障事业发展“十三五”规划"
 

@@ -1,7 +1,7 @@
 from assistant.facts import bigrams, match_indicators
 from assistant.figure_answers import answers_detail, expected_units, unit_fits
 from assistant.intent import read_intent, wanted_columns
-from assistant.types import Indicator, Value
+from core.types import Indicator, Value
 
 
 def _ind(name: str, unit: str = "万人") -> Indicator:

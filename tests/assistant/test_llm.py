@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from assistant.config import ConfigError, Settings, load_settings
+from core.settings import ConfigError, Settings, load_settings
 from assistant.llm import LlmAnswerer, make_chat_model
 from assistant.prompts import Prompts, load_prompts
-from assistant.types import Answer, Citation
+from core.types import Answer, Citation
 from tests.fakes.openai_stub import StubServer
 
 PLAN = "景德镇市人力资源和社会保障事业发展“十三五”规划"

@@ -14,7 +14,7 @@ from assistant.prompts import (
     format_sources,
     load_prompts,
 )
-from assistant.types import Citation
+from core.types import Citation
 
 GOOD_USER = "问题：{question}\n历史：{history}\n资料：\n{sources}\n草稿：{draft}\n"
 

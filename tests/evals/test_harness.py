@@ -180,7 +180,7 @@ def test_http_client_payloads_and_429_retry() -> None:
 
 
 def test_engine_types_map_to_payloads() -> None:
-    from assistant.types import Answer, Chunk, Citation, Hit
+    from core.types import Answer, Chunk, Citation, Hit
 
     chunk = Chunk(id="c1", doc_id="d1", doc_title="规划", section_path=["一、基础", "（一）就业"], text="文本", start=0, end=2)
     assert hit_payload(Hit(chunk=chunk, score=0.7)) == {
@@ -197,7 +197,7 @@ class FakeEngine:
     opened: list[Path | None] = []
 
     def __init__(self) -> None:
-        from assistant.types import Answer, Chunk, Citation, Hit
+        from core.types import Answer, Chunk, Citation, Hit
 
         self.chunk = Chunk(id="c1", doc_id="d1", doc_title="规划", section_path=["二、主要目标"], text=PASSAGE,
                            start=0, end=len(PASSAGE))
@@ -233,12 +233,12 @@ def test_distractor_run_builds_temp_index_in_process(qfile: Path, monkeypatch: p
         built.append((paths, index_dir))
 
     for name, attrs in {"assistant.engine": {"Engine": FakeEngine}, "evals.distractors": {"generate": generate},
-                        "ingest.pipeline": {"build_index": build_index}}.items():
+                        "index.pipeline": {"build_index": build_index}}.items():
         monkeypatch.setitem(sys.modules, name, types.SimpleNamespace(**attrs))
     FakeEngine.opened = []
     assert main(["--questions", str(qfile), "--smoke", "--distractors", "2", "--kinds", "数字,拒答"]) == 0
     (paths, index_dir), = built
-    from assistant.config import get_settings
+    from core.settings import get_settings
 
     assert paths[0] == get_settings().corpus_dir and [p.name for p in paths[1:]] == ["d0.txt", "d1.txt"]
     assert FakeEngine.opened == [index_dir]

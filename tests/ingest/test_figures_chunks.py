@@ -51,7 +51,7 @@ def test_chunk_ids_are_stable(plan_raw: str) -> None:
 
 
 def test_long_paragraph_splits_at_sentence_ends() -> None:
-    from assistant.types import Document, DocumentMeta
+    from core.types import Document, DocumentMeta
 
     text = "一、总则\n\n" + "这是一句话，用来测试分块。" * 40
     doc = Document(id="d", source="s", raw_text=text, text=text, offsets=list(range(len(text))),

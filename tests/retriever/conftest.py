@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from assistant.config import Settings, load_settings
+from core.settings import Settings, load_settings
 
 # Two look-alike documents (景德镇市 and 九江市, same period, different figures), a different topic in
 # 南昌市 and a second 景德镇市 document of another period. Every section is one chunk.
@@ -78,7 +78,7 @@ def tiny_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_engine(tiny_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
     from assistant.engine import Engine
-    from ingest.pipeline import build_index
+    from index.pipeline import build_index
 
     settings = tiny_settings(tmp_path_factory.mktemp("tiny-index"))
     report = build_index([tiny_corpus], settings.index_dir, settings)

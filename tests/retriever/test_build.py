@@ -112,9 +112,9 @@ def test_default_path_never_imports_torch(tmp_path: Path) -> None:
     script = f"""
 import sys
 from pathlib import Path
-from assistant.config import load_settings
+from core.settings import load_settings
 from assistant.engine import Engine
-from ingest.pipeline import build_index
+from index.pipeline import build_index
 settings = load_settings(index_dir=Path({str(tmp_path / 'index')!r}), data_dir=Path({str(tmp_path / 'data')!r}))
 assert settings.embedding_model is None and settings.rerank_model is None
 build_index([Path({str(corpus)!r})], settings.index_dir, settings)

@@ -73,7 +73,7 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
 
 
 def _ingest(folder: Path, settings: Any) -> Any:
-    from ingest.pipeline import build_index
+    from index.pipeline import build_index
 
     report = build_index([folder], settings.index_dir, settings)
     assert report.documents >= 1 and not report.skipped
@@ -97,7 +97,7 @@ def _server_collections(port: int) -> set[str]:
 
 
 def test_server_and_embedded_chroma_give_the_same_results(chroma_server: int, tmp_path: Path) -> None:
-    from ingest.store import require_generation
+    from index.store import require_generation
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -125,7 +125,7 @@ def test_server_and_embedded_chroma_give_the_same_results(chroma_server: int, tm
 
 def test_reingest_drops_the_superseded_collection_from_the_server(chroma_server: int, tmp_path: Path) -> None:
     from assistant.engine import Engine
-    from ingest.store import require_generation
+    from index.store import require_generation
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from assistant.types import Hit
+from core.types import Hit
 from tests.retriever.conftest import TINY_DOCS, tiny_settings
 
 JDZ_JOBS = "景德镇市就业创业补贴实施办法"

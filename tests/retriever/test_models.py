@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from assistant.config import get_settings, load_settings
+from core.settings import get_settings, load_settings
 from tests.conftest import PLAN_PATH
 from tests.retriever.conftest import TINY_DOCS
 
@@ -92,8 +92,8 @@ def test_tokenizer_splits_chinese_per_character(tokenizer_dir: Path) -> None:
 def test_embedding_model_ingest_search_and_reopen(embedding_model: Path, env_settings: Any, tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     from assistant.engine import Engine
-    from ingest.pipeline import build_index
-    from ingest.store import require_generation
+    from index.pipeline import build_index
+    from index.store import require_generation
     from retriever.build import chroma_client, collection_name
     from retriever.dense import SentenceTransformerEmbedder
 

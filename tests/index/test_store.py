@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from ingest import store
+from index import store
 
 
 def test_generation_names_sort_by_age_within_one_second(tmp_path: Path) -> None:

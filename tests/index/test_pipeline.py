@@ -1,4 +1,4 @@
-"""ingest.pipeline end to end: real Chroma, real files, temporary index directories.
+"""index.pipeline end to end: real Chroma, real files, temporary index directories.
 
 Corpora are small (the plan and a few generated notices), so each build takes a second or two.
 """
@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from assistant.config import Settings, load_settings
-from ingest import pipeline, store
-from ingest.pipeline import IngestReport, build_index
+from core.settings import Settings, load_settings
+from index import pipeline, store
+from index.pipeline import IngestReport, build_index
 from tests.conftest import PLAN_PATH
 
 FERTILITY_ROW = "9. 生育保险参保人数(万人)\t8.3\t10\t约束性"

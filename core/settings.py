@@ -9,8 +9,10 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.profile import Profile, ProfileError, load_profile
 
 ROOT = Path(__file__).resolve().parent.parent
 _RATE_RE = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)\s*$")
@@ -35,8 +37,10 @@ class Settings(BaseSettings):
     # 400 → 92.5%/0.941, 600 → 92.5%/0.933 (hit@5 drops to 0.989).
     chunk_size: int = Field(400, ge=60, le=4000, validation_alias=_env("POLICY_CHUNK_SIZE"))
 
-    # The hotline serves one city: its documents win when a question doesn't name another region.
-    default_region: str = Field("景德镇市", validation_alias=_env("POLICY_DEFAULT_REGION"))
+    # The deployment: region and parents, hotline, wording (profiles/<name>/profile.toml).
+    profile: str = Field("jingdezhen", min_length=1, validation_alias=_env("POLICY_PROFILE"))
+    # Overrides the profile's region; its parents then come from the gazetteer.
+    default_region: str = Field("", validation_alias=_env("POLICY_DEFAULT_REGION"))
 
     embedding_model: str | None = Field(None, validation_alias=_env("EMBEDDING_MODEL"))
     rerank_model: str | None = Field(None, validation_alias=_env("RERANK_MODEL"))
@@ -62,6 +66,21 @@ class Settings(BaseSettings):
 
     session_max_turns: int = Field(20, ge=1, le=1000, validation_alias=_env("POLICY_SESSION_MAX_TURNS"))
     session_ttl_seconds: int = Field(3600 * 24, ge=60, validation_alias=_env("POLICY_SESSION_TTL"))
+
+    @model_validator(mode="after")
+    def _load_profile(self) -> "Settings":
+        try:
+            profile = _profile(self.profile, self.default_region.strip() or None)
+        except ProfileError as e:
+            raise ValueError(str(e)) from None
+        if not self.default_region.strip():
+            self.default_region = profile.region
+        return self
+
+    @property
+    def deployment(self) -> Profile:
+        """The profile (region hierarchy, hotline, prompt variables), with ``default_region`` applied."""
+        return _profile(self.profile, self.default_region or None)
 
     @field_validator("rate_limit")
     @classmethod
@@ -97,6 +116,11 @@ class Settings(BaseSettings):
     @property
     def llm_enabled(self) -> bool:
         return bool(self.llm_base_url and self.llm_model)
+
+
+@lru_cache(maxsize=16)
+def _profile(name: str, region: str | None) -> Profile:
+    return load_profile(name, region)
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.config import Settings, get_settings
-from assistant.types import ParsedDocument, content_id
-from ingest import store
+from core.settings import Settings, get_settings
+from core.types import ParsedDocument, content_id
+from index import store
 from ingest.document import PARSER_VERSION, parse_text
 from ingest.errors import IngestError
 from ingest.load import discover, load_file

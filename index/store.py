@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from assistant.types import Chunk, Document, Figure, Indicator, ParsedDocument, Section
+from core.types import Chunk, Document, Figure, Indicator, ParsedDocument, Section
 
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"

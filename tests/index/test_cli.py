@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest import store
+from index import store
 
 ROOT = Path(__file__).resolve().parents[2]
 
