@@ -5,7 +5,9 @@ import asyncio
 import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any
 
 import anyio
 from fastapi import FastAPI
@@ -55,12 +57,7 @@ async def _purge_sessions(engine: Any, every: float = 3600.0) -> None:
         await asyncio.sleep(every)
 
 
-def create_app(settings: Settings | None = None, options: ApiOptions | None = None, engine: Any = None) -> FastAPI:
-    """``engine``: an already open Engine to serve (tests share one); the app then leaves closing it to the caller."""
-    settings = settings or get_settings()
-    options = options or ApiOptions.from_settings(settings)
-    install_redaction()
-
+def _lifespan(settings: Settings, engine: Any) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from api.jobs import ReingestJobs
@@ -90,19 +87,10 @@ def create_app(settings: Settings | None = None, options: ApiOptions | None = No
                 app.state.engine.close()
             metrics.worker_exiting()
 
-    app = FastAPI(title="人社政策问答助手 API", version="0.2.0", lifespan=lifespan, description=DESCRIPTION,
-                  openapi_tags=TAGS)
-    app.state.settings = settings
-    app.state.options = options
-    errors.install(app)
-    from api.routes import admin, chat, documents, health, openai_compat, targets
-    from api.routes import metrics as metrics_route
+    return lifespan
 
-    for module in (health, chat, documents, targets, openai_compat, admin, metrics_route):
-        app.include_router(module.router)
-    app.state.route_templates = [(r.path_regex, r.path) for m in (chat, documents, targets, openai_compat)
-                                 for r in m.router.routes]
 
+def _add_middleware(app: FastAPI, settings: Settings, options: ApiOptions) -> None:
     # Added innermost first. Metrics outermost so 413/429 are counted; CORS outside the rate limit so a
     # 429 still carries the CORS headers a cross-origin page needs to read it (and its Retry-After).
     app.add_middleware(BodyGuard, options=options)
@@ -114,6 +102,8 @@ def create_app(settings: Settings | None = None, options: ApiOptions | None = No
                        expose_headers=["Retry-After"], allow_credentials=False, max_age=600)
     app.add_middleware(metrics.MetricsMiddleware)
 
+
+def _mount_static(app: FastAPI) -> None:
     if STATIC.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC), name="static")
         index = STATIC / "index.html"
@@ -121,4 +111,25 @@ def create_app(settings: Settings | None = None, options: ApiOptions | None = No
             @app.get("/", include_in_schema=False)
             def home() -> FileResponse:
                 return FileResponse(index)
+
+
+def create_app(settings: Settings | None = None, options: ApiOptions | None = None, engine: Any = None) -> FastAPI:
+    """``engine``: an already open Engine to serve (tests share one); the app then leaves closing it to the caller."""
+    settings = settings or get_settings()
+    options = options or ApiOptions.from_settings(settings)
+    install_redaction()
+    app = FastAPI(title="人社政策问答助手 API", version="0.2.0", lifespan=_lifespan(settings, engine),
+                  description=DESCRIPTION, openapi_tags=TAGS)
+    app.state.settings = settings
+    app.state.options = options
+    errors.install(app)
+    from api.routes import admin, chat, documents, health, openai_compat, targets
+    from api.routes import metrics as metrics_route
+
+    for module in (health, chat, documents, targets, openai_compat, admin, metrics_route):
+        app.include_router(module.router)
+    app.state.route_templates = [(r.path_regex, r.path) for m in (chat, documents, targets, openai_compat)
+                                 for r in m.router.routes]
+    _add_middleware(app, settings, options)
+    _mount_static(app)
     return app

@@ -15,7 +15,10 @@ from typing import Any, Iterator
 
 from core.settings import Settings, get_settings
 from core.types import Answer, Hit
+from assistant.answers.config import answer_config
+from assistant.router import Answerer
 from index import store
+from retriever.search import open_retriever
 
 log = logging.getLogger("policy.engine")
 
@@ -31,16 +34,14 @@ class Generation:
 
     @classmethod
     def load(cls, path: Path, settings: Settings) -> "Generation":
-        from assistant.answer import Answerer
-        from retriever.search import open_retriever
-
         records = store.Records(path)
         doc_meta = {
             d.id: {"title": d.meta.title, "source": d.source, "region": d.meta.region, "period": d.meta.period}
             for d in records.documents.values()
         }
         retriever = open_retriever(path, records.chunks, doc_meta, settings)
-        return cls(path, records, retriever, Answerer(records, retriever, settings))
+        config = answer_config(settings.answer_config)
+        return cls(path, records, retriever, Answerer(records, retriever, settings.deployment, config))
 
 
 class Engine:

@@ -10,6 +10,9 @@ _CHITCHAT = re.compile(
     re.I,
 )
 _OFFTOPIC = re.compile(r"(天气|笑话|股票|彩票|星座|菜谱|电影|游戏|几点了|现在几点)")
+# Tasks that are not policy questions: writing, translating, coding.
+_TASK = re.compile(r"(写一首|写首|作一首|写诗|作诗|诗歌|对联|写一篇|写篇|作文|写个?故事|翻译|translate|译成|"
+                   r"写代码|写个?程序|编程|python|java|sql|代码|写一段话|帮我写|唱首歌)", re.I)
 _DOC_FACT = re.compile(
     r"(文号|发文字号|字号|印发|发布|成文|哪天|什么时候(印发|发布|出台|发的)|哪些单位|哪个单位|哪个部门|哪些部门|发文机关|"
     r"联合|编制依据|根据什么|依据什么|主送|发给哪|责任科室|校对|还有效|失效|过期|到期|还在执行|还适用|废止)"
@@ -31,6 +34,7 @@ _FOLLOWUP = re.compile(r"^(那|那么|那个|这个|这两个|这些|该|它|它
 class Intent:
     chitchat: bool = False
     offtopic: bool = False
+    task: bool = False
     doc_fact: bool = False
     quantity: bool = False
     listing: bool = False
@@ -50,6 +54,7 @@ def read_intent(text: str, periods: list[str], years: list[int]) -> Intent:
     return Intent(
         chitchat=bool(_CHITCHAT.match(t)),
         offtopic=bool(_OFFTOPIC.search(t)),
+        task=bool(_TASK.search(t)),
         doc_fact=bool(_DOC_FACT.search(t)),
         quantity=bool(_QUANTITY.search(t)),
         listing=bool(_LIST.search(t)),
@@ -63,34 +68,3 @@ def read_intent(text: str, periods: list[str], years: list[int]) -> Intent:
         periods=list(periods),
         years=list(years),
     )
-
-
-def wanted_columns(text: str, intent: Intent) -> list[str]:
-    """Which table columns a figure question is about, most likely first.
-
-    Column names are the canonical ones ingest gives: 2020年目标, 2015年基数, 十二五规划目标,
-    2015年完成数, 属性.
-    """
-    cols: list[str] = []
-    twelfth = "十二五" in intent.periods or "十二五" in text
-    if twelfth and (2020 in intent.years or "十三五" in intent.periods or "2020" in text):
-        return ["十二五规划目标", "2020年目标"]
-    if twelfth:
-        if re.search(r"(完成|实际|实现|达到了|结果)", text) or intent.met:
-            cols.append("2015年完成数")
-        if re.search(r"(目标|规划)", text) or intent.met or intent.diff:
-            cols.append("十二五规划目标")
-        return cols or ["十二五规划目标", "2015年完成数"]
-    if intent.attribute:
-        cols.append("属性")
-    if 2015 in intent.years or re.search(r"(基数|基期|起点|原来|以前|当时)", text):
-        cols += ["2015年基数", "2015年完成数"]
-    if 2020 in intent.years or "十三五" in intent.periods or re.search(r"(目标|要达到|达到多少|计划|规划要|期末|到时候)", text):
-        cols.append("2020年目标")
-    if intent.diff and "2020年目标" not in cols:
-        cols.append("2020年目标")
-    if intent.diff and "2015年基数" not in cols:
-        cols.append("2015年基数")
-    if not cols and intent.quantity:
-        cols.append("2020年目标")
-    return cols

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     # Overrides the profile's region; its parents then come from the gazetteer.
     default_region: str = Field("", validation_alias=_env("POLICY_DEFAULT_REGION"))
 
+    # JSON overrides of the answer thresholds (assistant/answers/config.py), e.g. {"coverage_floor": 0.4}.
+    answer_config: str = Field("", validation_alias=_env("POLICY_ANSWER_CONFIG"))
+
     embedding_model: str | None = Field(None, validation_alias=_env("EMBEDDING_MODEL"))
     rerank_model: str | None = Field(None, validation_alias=_env("RERANK_MODEL"))
     lsa_dims: int = Field(256, ge=8, le=2048, validation_alias=_env("POLICY_LSA_DIMS"))

@@ -18,6 +18,7 @@ from ingest.document import PARSER_VERSION, parse_text
 from ingest.errors import IngestError
 from ingest.load import discover, load_file
 from ingest.manifest import manifest_for
+from retriever.build import build_search_index, drop_collection
 
 _QUOTED = re.compile(r"[“\"]([^“”\"]{2,12})[”\"]")
 
@@ -95,9 +96,26 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
     paths = [Path(p) for p in (paths or [settings.corpus_dir])]
     t0 = time.perf_counter()
     report = IngestReport()
+    entries = _inventory(paths, settings, report)
+    wanted = {"files": sorted([e["path"], e["key"]] for e in entries), "settings": _index_settings(settings)}
+    if not force and _unchanged(index_dir, wanted, report):
+        report.seconds = time.perf_counter() - t0
+        return report
+    first_parse_skip = len(report.skipped)
+    parsed = _parse_all(entries, paths, index_dir, settings, report, progress)
+    if parsed:  # publishing an empty index would throw away whatever is being served now
+        manifest = {"inputs": wanted, "id": content_id(*(e["key"] for e in entries))}
+        report.generation = _publish(parsed, index_dir, settings, report, manifest, first_parse_skip).name
+        store.collect_garbage(index_dir, on_remove=lambda g: drop_collection(g, settings))
+        store.prune_cache(index_dir, {e["key"] for e in entries})
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _inventory(paths: list[Path], settings: Settings, report: IngestReport) -> list[dict[str, Any]]:
+    """Every readable input file with its content hash, manifest row and cache key."""
     files, errors = discover(paths)
     report.skipped = [str(e) for e in errors]
-
     manifests: dict[Path, dict[str, dict[str, object]]] = {}
     entries: list[dict[str, Any]] = []
     for f in files:
@@ -110,22 +128,29 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
         source = _source_of(f, paths)
         entries.append({"path": str(f.resolve()), "sha256": sha, "key": _fingerprint(sha, row, settings, source),
                         "row": row})
+    return entries
 
-    wanted = {"files": sorted([e["path"], e["key"]] for e in entries), "settings": _index_settings(settings)}
+
+def _unchanged(index_dir: Path, wanted: dict[str, Any], report: IngestReport) -> bool:
+    """True (and the report filled from the served generation) when the inputs are the same."""
     current = store.current_generation(index_dir)
-    if current and not force:
-        old = store.read_manifest(current)
-        if old.get("inputs") == wanted:
-            report.unchanged = True
-            report.skipped += old.get("skipped_files", [])  # files that still cannot be read are still skipped
-            report.documents = old.get("counts", {}).get("documents", 0)
-            report.generation = current.name
-            report.seconds = time.perf_counter() - t0
-            return report
+    if not current:
+        return False
+    old = store.read_manifest(current)
+    if old.get("inputs") != wanted:
+        return False
+    report.unchanged = True
+    report.skipped += old.get("skipped_files", [])  # files that still cannot be read are still skipped
+    report.documents = old.get("counts", {}).get("documents", 0)
+    report.generation = current.name
+    return True
 
+
+def _parse_all(entries: list[dict[str, Any]], paths: list[Path], index_dir: Path, settings: Settings,
+               report: IngestReport, progress: bool) -> list[ParsedDocument]:
+    """Parse each file (or take it from the parse cache); the same text twice is indexed once."""
     parsed: list[ParsedDocument] = []
     seen: set[str] = set()
-    first_parse_skip = len(report.skipped)
     for entry in _progress(entries, progress):
         doc = store.cache_get(index_dir, entry["key"])
         if doc is None:
@@ -141,17 +166,15 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
             continue
         seen.add(doc.document.id)
         parsed.append(doc)
+    return parsed
 
-    if not parsed:
-        # Publishing an empty index would throw away whatever is being served now.
-        report.seconds = time.perf_counter() - t0
-        return report
 
+def _publish(parsed: list[ParsedDocument], index_dir: Path, settings: Settings, report: IngestReport,
+             manifest: dict[str, Any], first_parse_skip: int) -> Path:
+    """Write records and search indexes into a new generation and swap it in; clean up on failure."""
     building = store.new_generation(index_dir)
     try:
         store.write_records(building, parsed)
-        from retriever.build import build_search_index
-
         chunks = [c for p in parsed for c in p.chunks]
         metas = {p.document.id: p.document.meta for p in parsed}
         search_info = build_search_index(chunks, metas, building, settings, mine_terms(parsed))
@@ -161,30 +184,19 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
         report.indicators = sum(len(p.indicators) for p in parsed)
         report.figures = sum(len(p.figures) for p in parsed)
         report.characters = sum(len(p.document.raw_text) for p in parsed)
-        manifest = {
-            "inputs": wanted,
+        manifest |= {
             "documents": [{"id": p.document.id, "source": p.document.source, "title": p.document.meta.title}
                           for p in parsed],
             "counts": {k: getattr(report, k) for k in ("documents", "sections", "chunks", "indicators", "figures")},
             "search": search_info,
             "skipped_files": report.skipped[first_parse_skip:],
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "id": content_id(*(e["key"] for e in entries)),
         }
-        final = store.publish(index_dir, building, manifest)
+        return store.publish(index_dir, building, manifest)
     except BaseException:
-        from retriever.build import drop_collection
-
         drop_collection(building, settings)  # a Chroma server would otherwise keep the half-built collection
         store.discard(building)
         raise
-    report.generation = final.name
-    from retriever.build import drop_collection
-
-    store.collect_garbage(index_dir, on_remove=lambda g: drop_collection(g, settings))
-    store.prune_cache(index_dir, {e["key"] for e in entries})
-    report.seconds = time.perf_counter() - t0
-    return report
 
 
 def _source_of(file: Path, roots: list[Path]) -> str:

@@ -28,7 +28,7 @@ class TableLine:
 def column_name(header: str) -> str:
     """Canonical column name: quotes, spaces and glosses in brackets removed.
 
-    "“十二五”规划目标" → "十二五规划目标"; "2015年基数 (完成数)" → "2015年基数".
+    "“十四五”规划目标" → "十四五规划目标"; "2020年基数 (完成数)" → "2020年基数".
     """
     name = re.sub(r"[（(][^（）()]*[）)]", "", header)
     name = re.sub(r"[“”\"'‘’\s]", "", name)

@@ -30,7 +30,7 @@ def to_document(hit: Hit) -> Document:
 
 
 class PolicyRetriever(BaseRetriever):
-    """``PolicyRetriever(searcher=engine, k=5, filters={"region": "景德镇市"})``."""
+    """``PolicyRetriever(searcher=engine, k=5, filters={"region": "某市"})``."""
 
     searcher: Any  # a Searcher; Any because pydantic cannot validate a Protocol
     k: int = 5

@@ -37,6 +37,13 @@ class LexicalChannel:
             return np.zeros(self.size, dtype=np.float32)
         return self.bm25.get_scores_from_ids(ids)
 
+    def idf(self) -> dict[str, float]:
+        """Lucene IDF of every indexed token, read from the sparse matrix's column counts."""
+        scores = self.bm25.scores
+        df = np.diff(np.asarray(scores["indptr"]))
+        n = max(1, int(scores["num_docs"]))
+        return {t: float(np.log(1 + (n - df[i] + 0.5) / (df[i] + 0.5))) for t, i in self.bm25.vocab_dict.items() if t}
+
     def save(self, directory: Path) -> None:
         self.bm25.save(str(directory), show_progress=False)
 

@@ -8,19 +8,15 @@ and query time.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+from core.text import CJK, is_cjk, normalize, to_simplified
+from retriever.tokenize import DATA_DIR, base_word_freq
+
 DEFAULT_THESAURUS = DATA_DIR / "thesaurus.tsv"
 
-CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_WS_RE = re.compile(r"\s+")
-_CJK_DIGIT_GAP_RE = re.compile(rf"(?<=[{CJK}]) (?=[0-9])|(?<=[0-9]) (?=[{CJK}])")
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 _NUMBER_RE = re.compile(r"(?<![0-9.])[0-9]+(?:\.[0-9]+)?")
 _CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
 _CN_YEAR_RE = re.compile(r"[〇零一二三四五六七八九]{4}(?=年)")
@@ -33,60 +29,6 @@ _PERIOD_RE = re.compile(
     re.IGNORECASE,
 )
 _ASCII_DIGIT_TO_CN = dict(zip("12345", "一二三四五"))
-
-
-@lru_cache(maxsize=1)
-def _t2s():  # type: ignore[no-untyped-def]
-    # Loading the OpenCC dictionaries takes ~50 ms; only pay it when first needed.
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-@lru_cache(maxsize=1)
-def _t2s_triggers() -> frozenset[str] | None:
-    """Characters of which every text that t2s would change contains at least one.
-
-    The pure-Python OpenCC costs ~0.4 ms per passage, which made it the largest single cost
-    of indexing; most simplified text contains none of these characters and is returned as is.
-    Per changing dictionary entry one character suffices (a match needs the whole key): a
-    changing single character when the key has one, else the first differing character.
-    None (always convert) if this OpenCC build does not expose its dictionaries.
-    """
-    cc = _t2s()
-    cc.convert("")  # loads the dictionaries
-    try:
-        entries = [(k, v) for group in cc._dict_chain_data for (_, _, d) in group for k, v in d.items() if k != v]
-    except (AttributeError, TypeError, ValueError):
-        return None
-    chars = {k for k, _ in entries if len(k) == 1}
-    for k, v in entries:
-        if len(k) > 1 and chars.isdisjoint(k):
-            diff = [a for a, b in zip(k, v) if a != b] if len(k) == len(v) else []
-            chars.add(diff[0] if diff else k[0])
-    return frozenset(chars)
-
-
-def to_simplified(text: str) -> str:
-    triggers = _t2s_triggers()
-    if triggers is not None and triggers.isdisjoint(text):
-        return text
-    return str(_t2s().convert(text))
-
-
-def normalize(text: str) -> str:
-    """NFKC, traditional -> simplified, one space between words, none between CJK and digits."""
-    if not text:
-        return ""
-    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
-    if not text.isascii():
-        text = to_simplified(text)
-    text = _WS_RE.sub(" ", text).strip()
-    return _CJK_DIGIT_GAP_RE.sub("", text)
-
-
-def is_cjk(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\uf900" <= ch <= "\ufaff"
 
 
 @dataclass(frozen=True)
@@ -237,10 +179,7 @@ _RUN_RE = re.compile(rf"[{CJK}0-9]+")
 
 
 def _jieba_word_freq() -> Callable[[str], int]:
-    # Without a lexicon of ordinary words every "known term + next character" looks like
-    # a typo. Imported here because retriever.tokenize imports this module.
-    from retriever.tokenize import base_word_freq
-
+    # Without a lexicon of ordinary words every "known term + next character" looks like a typo.
     return base_word_freq
 
 

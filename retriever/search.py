@@ -10,7 +10,8 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -19,11 +20,8 @@ from core.types import Chunk, Hit
 from retriever import fusion
 from retriever.lexical import LexicalChannel, top_indices
 from retriever.query import QueryPlan, Thesaurus, TypoCorrector, analyze
+from retriever.terms import TermWeights
 from retriever.tokenize import Tokenizer
-
-
-class Retriever(Protocol):
-    def search(self, query: str, k: int = 10, filters: dict[str, Any] | None = None) -> list[Hit]: ...
 
 
 @dataclass
@@ -79,6 +77,11 @@ class HybridRetriever:
         self._region_chunks: dict[frozenset[str], tuple[np.ndarray, tuple[str, ...]]] = {}
 
     # -- query side ------------------------------------------------------------------------
+
+    @cached_property
+    def terms(self) -> TermWeights:
+        """Question-word weights (IDF of the word channel) for the answerer's coverage checks."""
+        return TermWeights(self.tokenizer.words, self.words.idf(), self.thesaurus)
 
     def plan(self, query: str) -> QueryPlan:
         return analyze(query, self.thesaurus, self.corrector)

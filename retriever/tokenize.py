@@ -15,7 +15,9 @@ from pathlib import Path
 
 import jieba
 
-from retriever.query import CJK, DATA_DIR, is_cjk, normalize
+from core.text import CJK, is_cjk, normalize
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
 
 jieba.setLogLevel(logging.WARNING)  # jieba logs "Building prefix dict ..." at DEBUG
 

@@ -1,6 +1,6 @@
 from assistant.facts import bigrams, match_indicators
-from assistant.figure_answers import answers_detail, expected_units, unit_fits
-from assistant.intent import read_intent, wanted_columns
+from assistant.answers.units import answers_detail, expected_units, unit_fits
+from assistant.intent import read_intent
 from core.types import Indicator, Value
 
 
@@ -9,23 +9,15 @@ def _ind(name: str, unit: str = "万人") -> Indicator:
                      values={"2020年目标": Value("1", 1.0)}, attribute=None, section_path=[], start=0, end=0)
 
 
-def test_columns_from_cue_words() -> None:
-    def cols(q: str, periods: list[str] = [], years: list[int] = []) -> list[str]:  # noqa: B006
-        return wanted_columns(q, read_intent(q, periods, years))
-
-    assert cols("生育保险参保人数2020年目标？", years=[2020]) == ["2020年目标"]
-    assert cols("那2015年的基数呢？", years=[2015])[:1] == ["2015年基数"]
-    assert cols("“十二五”工伤保险目标完成了吗？", periods=["十二五"]) == ["2015年完成数", "十二五规划目标"]
-    assert cols("这个指标是约束性的吗？") == ["属性"]
-    assert cols("十二五规划目标和2020年目标哪个更高", periods=["十二五"], years=[2020]) == ["十二五规划目标", "2020年目标"]
-
-
 def test_intent_flags() -> None:
     assert read_intent("你好", [], []).chitchat
     assert read_intent("生育保险参保人数要增加多少？", [], []).diff
     assert read_intent("“十二五”哪些指标没完成？", ["十二五"], []).unmet_list
     assert read_intent("这份规划的文号是什么？", [], []).doc_fact
     assert not read_intent("我想开个网店，有补贴吗？", [], []).chitchat
+    assert read_intent("帮我写一首关于陶瓷的诗", [], []).task
+    assert read_intent("把这段话翻译成英文", [], []).task
+    assert not read_intent("创业补贴怎么申请？", [], []).task
 
 
 def test_indicator_matching_prefers_the_named_indicator() -> None:

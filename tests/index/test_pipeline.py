@@ -317,7 +317,7 @@ def test_crash_during_search_index_build_keeps_old_index(docs: Path, settings: S
             written.append(gen_dir)
             raise RuntimeError("disk full (simulated)")
 
-        monkeypatch.setattr(retriever.build, "build_search_index", crash_halfway)
+        monkeypatch.setattr(pipeline, "build_search_index", crash_halfway)
         plan.write_text(plan.read_text(encoding="utf-8").replace(FERTILITY_ROW, FERTILITY_ROW.replace("\t10\t", "\t11\t")),
                         encoding="utf-8")
         with pytest.raises(RuntimeError, match="disk full"):

@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 
 from retriever.dense import LsaEmbedder
-from retriever.query import _t2s, _t2s_triggers, normalize, to_simplified
 from retriever.tokenize import Tokenizer
 from tests.conftest import PLAN_PATH
 
@@ -51,22 +50,6 @@ def test_lsa_query_without_known_words_is_zero() -> None:
     tok = Tokenizer()
     model = LsaEmbedder.fit(["创业担保贷款", "养老保险参保", "职业技能培训"], tok.words, dims=2)
     assert not model.embed_query("火星探测").any()
-
-
-def test_simplified_text_skips_opencc_but_converts_exactly_as_opencc() -> None:
-    cc, triggers = _t2s(), _t2s_triggers()
-    assert triggers is not None and len(triggers) > 1000
-    # Every dictionary entry that changes text contains a trigger, so skipping is always safe.
-    dicts = [d for group in cc._dict_chain_data for (_, _, d) in group]
-    for d in dicts:
-        for key, value in d.items():
-            if key != value:
-                assert to_simplified(key) == cc.convert(key), key
-    plan = PLAN_PATH.read_text(encoding="utf-8")
-    assert to_simplified(plan) == cc.convert(plan)
-    for text in ("養老保險參保人數", "反覆覆蓋", "沈默", "一目瞭然", "創業擔保貸款", "就业创业"):
-        assert to_simplified(text) == cc.convert(text)
-    assert normalize("創業擔保貸款 2020 年") == "创业担保贷款2020年"
 
 
 def test_build_records_its_stages_and_embedder(tiny_engine: Any) -> None:

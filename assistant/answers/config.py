@@ -1,0 +1,44 @@
+"""Every answer threshold in one place, each with the eval that chose it."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields, replace
+
+from core.settings import ConfigError
+
+
+@dataclass(frozen=True)
+class AnswerConfig:
+    # Share of the question's term weight the top passages must hold, else refuse.
+    # evals: 0.25 → 92.0% acc but refusal recall 87.5%; 0.35 → 92.0%, 91.7%; 0.55 → 90.1%, 91.7%.
+    coverage_floor: float = 0.35
+    related_floor: float = 0.25  # below this a refusal lists no related sections
+    indicator_strong: float = 0.55  # an indicator name match this good answers on its own
+    indicator_tie: float = 0.03  # matches this close to the best are answered together
+    indicator_alone: float = 0.8  # without a figure cue, only a near-exact name answers
+    figure_strong: float = 0.6  # a text figure match this good can answer a quantity question
+    figure_margin: float = 0.1  # ... and beats an indicator match by this much
+    mention_floor: float = 0.75  # bigram coverage for "the question names an indicator"
+    box_floor: float = 0.75  # bigram coverage of a 专栏 title to list its items
+    max_clusters: int = 3  # indicators answered in one figure answer
+    max_points: int = 4  # sentences in an extractive answer
+    search_k: int = 8  # passages the answerer reads
+    row_k: int = 30  # ranked hits among which the figure's table row is chosen
+
+
+def answer_config(overrides: str) -> AnswerConfig:
+    """AnswerConfig with the JSON overrides of POLICY_ANSWER_CONFIG, e.g. '{"coverage_floor": 0.4}'."""
+    if not overrides.strip():
+        return AnswerConfig()
+    names = {f.name: f.type for f in fields(AnswerConfig)}
+    try:
+        data = json.loads(overrides)
+        if not isinstance(data, dict):
+            raise ValueError("expected a JSON object")
+        unknown = sorted(set(data) - set(names))
+        if unknown:
+            raise ValueError(f"unknown keys {unknown}; known: {sorted(names)}")
+        typed = {k: (int(v) if names[k] == "int" else float(v)) for k, v in data.items()}
+    except (ValueError, TypeError) as e:
+        raise ConfigError(f"POLICY_ANSWER_CONFIG={overrides!r}: {e}") from None
+    return replace(AnswerConfig(), **typed)

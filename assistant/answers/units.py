@@ -1,0 +1,62 @@
+"""Whether a figure is of the kind a question asks: its unit, per-person or limit wording."""
+from __future__ import annotations
+
+import re
+
+from core.quantities import UNIT_PATTERN
+
+_UNIT_CUES = [
+    (re.compile(r"多少(个)?人|几个人|多少名|几名|多少人次"), {"万人", "人", "名", "人次", "万人次"}),
+    (re.compile(r"多少钱|多少元|几块|多少万元|多少亿|金额"), {"元", "万元", "亿元"}),
+    (re.compile(r"多少张|几张"), {"张", "万张"}),
+    (re.compile(r"比例|比重|百分之|占比|多少%|率是多少|几成"), {"%"}),
+    (re.compile(r"几个|多少个"), {"个", "所", "家", "项"}),
+]
+# What a per-unit or limit question asks about, and the words a passage needs to answer it.
+_PER_UNIT = [
+    (re.compile(r"每人|每个人|人均"), re.compile(r"每人|人均|每个人")),
+    (re.compile(r"每月|每个月"), re.compile(r"月")),
+    (re.compile(r"去哪里?办|哪里办|在哪办|什么材料|带什么|要带|办理流程|什么手续|怎么办理|如何办理|怎么申请|如何申请"),
+     re.compile(r"材料|流程|手续|窗口|地址|申请条件|办理地点")),
+    (re.compile(r"每户"), re.compile(r"每户|户均")),
+    (re.compile(r"最多|最高|上限|额度|封顶"), re.compile(r"最高|最多|上限|额度|封顶|不超过")),
+    (re.compile(r"起付"), re.compile(r"起付")),
+    (re.compile(r"档次"), re.compile(r"档次")),
+    (re.compile(r"缴费比例|费率"), re.compile(r"缴费比例|费率")),
+    (re.compile(r"几岁|多少岁"), re.compile(r"岁")),
+    (re.compile(r"多长时间|多久|几天"), re.compile(r"\d+\s*(个)?(工作日|日|天|月|年)")),
+]
+_NUMBER_WITH_UNIT = re.compile(rf"\d+(?:\.\d+)?({UNIT_PATTERN}|名)?")
+_RATIO = re.compile(r"\d+\s*[:：∶比]\s*\d+")
+
+
+def expected_units(q: str) -> set[str]:
+    """The units a question's wording can be answered in; empty when it doesn't say."""
+    for pattern, units in _UNIT_CUES:
+        if pattern.search(q):
+            return units
+    return set()
+
+
+def unit_fits(unit: str | None, wanted: set[str], fact_text: str, q: str) -> bool:
+    """A total can't answer a per-person question, nor a rate a question about yuan."""
+    if wanted and (unit or "") not in wanted:
+        return False
+    return answers_detail(q, fact_text)
+
+
+def answers_detail(q: str, fact_text: str) -> bool:
+    """A question about a per-person amount, a limit or a bracket needs a passage that states that detail."""
+    return all(needs.search(fact_text) for asks, needs in _PER_UNIT if asks.search(q))
+
+
+def states_asked_number(q: str, sentences: list[str]) -> bool:
+    """Does a sentence hold a number of the kind asked (unit, per-person, limit)?"""
+    units = expected_units(q)
+    for s in sentences:
+        if "比例" in q and _RATIO.search(s):
+            return True  # a ratio such as 10:38:52 answers "比例要达到多少"
+        for m in _NUMBER_WITH_UNIT.finditer(s):
+            if unit_fits(m.group(1), units, s, q):
+                return True
+    return False

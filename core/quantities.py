@@ -1,0 +1,96 @@
+"""Quantities: plan periods, units, comparators, table column roles and value formatting.
+
+One home for each of these facts; ingest, retriever and the answers import them from here.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from core.types import Value
+
+# Five-year plan periods: word → (first year, last year).
+PERIODS: dict[str, tuple[int, int]] = {
+    "十五": (2001, 2005), "十一五": (2006, 2010), "十二五": (2011, 2015), "十三五": (2016, 2020),
+    "十四五": (2021, 2025), "十五五": (2026, 2030), "十六五": (2031, 2035),
+}
+PERIOD_WORD = re.compile("|".join(sorted(PERIODS, key=len, reverse=True)))
+
+
+def period_range(word: str) -> str:
+    """``十三五`` → ``2016-2020`` (empty for an unknown word)."""
+    span = PERIODS.get(word)
+    return f"{span[0]}-{span[1]}" if span else ""
+
+
+def period_word(period: str) -> str:
+    """``2016-2020`` → ``十三五`` (empty when the range is not a plan period)."""
+    return next((w for w, (a, b) in PERIODS.items() if period == f"{a}-{b}"), "")
+
+
+def period_years(period: str) -> range:
+    """Years of a ``YYYY-YYYY`` range (empty when it is not one)."""
+    m = re.fullmatch(r"(\d{4})-(\d{4})", period or "")
+    return range(int(m.group(1)), int(m.group(2)) + 1) if m else range(0)
+
+
+def in_period(year: int, period: str) -> bool:
+    return year in period_years(period)
+
+
+# Units as written in plans and notices, longest first so "万人次" wins over "万人".
+UNITS = ("万人次", "万人", "万张", "万元", "亿元", "万户", "人次", "人", "元", "个", "家", "张", "项", "户", "倍", "年", "%")
+UNIT_PATTERN = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
+# Comparators as words → symbol; "约" stands for 左右/约.
+COMPARATOR_WORDS = {"不低于": "≥", "不少于": "≥", "以上": "≥", "不超过": "≤", "不高于": "≤", "以下": "≤", "以内": "≤"}
+COMPARATORS = ("<", ">", "≤", "≥")
+
+
+def format_value(v: Value) -> str:
+    """The value as a reader expects it: "<3.5%", "42.62万人", "约束性"."""
+    if v.number is None:
+        return v.raw
+    num = v.raw
+    m = re.search(r"-?\d+(?:\.\d+)?", v.raw)
+    if m:
+        num = m.group(0)
+    cmp_ = v.comparator if v.comparator in COMPARATORS else ("约" if v.comparator == "约" else "")
+    return f"{cmp_}{num}{v.unit or ''}"
+
+
+# -- table column roles --------------------------------------------------------------------------
+
+ROLES = ("base", "target", "plan_target", "actual", "attribute", "unit", "item", "value")
+
+
+@dataclass(frozen=True)
+class ColumnRole:
+    """What a table column holds, read from its header: "2025年目标" → target of 2025."""
+
+    role: str
+    year: int | None = None
+    period: str = ""  # plan-period word named by the header, e.g. 十二五 in "十二五规划目标"
+
+
+def column_role(header: str) -> ColumnRole:
+    """Infer a column's role from its header alone, so any plan's columns need no code."""
+    h = re.sub(r"[“”\"'‘’\s]", "", header)
+    year_m = re.search(r"(\d{4})年?", h)
+    year = int(year_m.group(1)) if year_m else None
+    pm = PERIOD_WORD.search(h)
+    period = pm.group(0) if pm else ""
+    if re.search(r"属性|性质|指标类型", h):
+        return ColumnRole("attribute")
+    if re.fullmatch(r"(计量)?单位", h):
+        return ColumnRole("unit")
+    if re.search(r"规划目标|计划目标", h) or (period and "目标" in h and year is None):
+        return ColumnRole("plan_target", year or (PERIODS[period][1] if period else None), period)
+    if re.search(r"目标|预期|规划值|到\d{4}", h):
+        return ColumnRole("target", year, period)
+    if re.search(r"基数|基期|基准", h):
+        return ColumnRole("base", year, period)
+    if re.search(r"完成|实际|实现|现状", h):
+        return ColumnRole("actual", year or (PERIODS[period][1] if period else None), period)
+    if re.fullmatch(r"(指标|项目|名称|指标名称|序号)", h):
+        return ColumnRole("item")
+    return ColumnRole("value", year, period)

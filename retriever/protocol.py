@@ -1,0 +1,17 @@
+"""What the answerer needs from a retriever, as a typed protocol."""
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from core.types import Hit
+from retriever.query import QueryPlan
+from retriever.terms import TermWeights
+
+
+class Retriever(Protocol):
+    @property
+    def terms(self) -> TermWeights: ...
+
+    def plan(self, query: str) -> QueryPlan: ...
+
+    def search(self, query: str, k: int = 10, filters: dict[str, Any] | None = None) -> list[Hit]: ...

@@ -1,0 +1,46 @@
+"""How much each word of a question weighs, and whether passages cover it (thesaurus-aware)."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from core.text import has_cjk
+from retriever.query import Thesaurus
+
+_NUMBER = re.compile(r"[\d.]+")
+_ENGLISH = re.compile(r"[a-zA-Z]{3,}")
+
+
+class TermWeights:
+    def __init__(self, words: Callable[[str], list[str]], idf: dict[str, float], thesaurus: Thesaurus):
+        self._words, self._idf, self._thesaurus = words, idf, thesaurus
+
+    def weights(self, text: str) -> dict[str, float]:
+        """Content words of a question with IDF weights.
+
+        A word the corpus doesn't know weighs like the average known word of the same question:
+        IDF scales with corpus size, and a fixed high weight would make the same question look
+        less covered in a bigger index.
+        """
+        english = bool(_ENGLISH.search(text)) and not has_cjk(text.split(" ", 1)[0], run=2)
+        known: dict[str, float] = {}
+        unknown: list[str] = []
+        for w in self._words(text):
+            if len(w) < 2 or _NUMBER.fullmatch(w):
+                continue
+            if english and w.isascii():
+                continue  # an English question is judged by the terms its words map to
+            if w in self._idf:
+                known[w] = self._idf[w]
+            else:
+                unknown.append(w)
+        fill = sum(known.values()) / len(known) if known else 1.0
+        return {**known, **{w: fill for w in unknown}}
+
+    def coverage(self, terms: dict[str, float], texts: Sequence[str]) -> float:
+        """Share of the terms' weight the texts contain, directly or through the thesaurus."""
+        if not terms:
+            return 0.0
+        blob = "".join(texts)
+        got = sum(w for t, w in terms.items() if any(a in blob for a in (t, *self._thesaurus.expand(t))))
+        return got / sum(terms.values())
