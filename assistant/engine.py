@@ -68,7 +68,7 @@ class Engine:
             from assistant.llm import LlmAnswerer, make_chat_model
             from assistant.prompts import load_prompts
 
-            llm = LlmAnswerer(make_chat_model(settings), load_prompts())
+            llm = LlmAnswerer(make_chat_model(settings), load_prompts(variables=settings.deployment.prompt_vars()))
         return cls(settings, gen, sessions, llm)
 
     # -- index generations ----------------------------------------------------------------

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.settings import get_settings
 from core.types import Citation
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
@@ -37,10 +38,16 @@ class Prompts:
         return self.user.format(question=question, sources=sources, history=history, draft=draft)
 
 
-def load_prompts(directory: Path | None = None) -> Prompts:
-    """Read and validate ``system.md`` and ``user.md`` from ``directory`` (default ``prompts/``)."""
+def load_prompts(directory: Path | None = None, variables: dict[str, str] | None = None) -> Prompts:
+    """Read and validate ``system.md`` and ``user.md`` from ``directory`` (default ``prompts/``).
+
+    ``${region}``, ``${hotline}`` … in the system prompt take the deployment profile's values
+    (``Profile.prompt_vars``), so the prompt names no place itself.
+    """
     directory = Path(directory) if directory is not None else PROMPTS_DIR
-    system = _read(directory / SYSTEM_FILE)
+    if variables is None:
+        variables = get_settings().deployment.prompt_vars()
+    system = _fill(directory / SYSTEM_FILE, _read(directory / SYSTEM_FILE), variables)
     user = _read(directory / USER_FILE)
     _check_system(directory / SYSTEM_FILE, system)
     _check_user(directory / USER_FILE, user)
@@ -63,6 +70,16 @@ def format_sources(citations: Sequence[Citation]) -> str:
 def format_history(history: Sequence[str] | None) -> str:
     turns = [h.strip() for h in (history or []) if h and h.strip()]
     return "\n".join(turns[-HISTORY_TURNS:]) or NO_HISTORY
+
+
+def _fill(path: Path, text: str, variables: dict[str, str]) -> str:
+    try:
+        return string.Template(text).substitute(variables)
+    except KeyError as e:
+        raise PromptError(f"{path}: unknown variable ${{{e.args[0]}}}; the profile provides "
+                          f"{', '.join('${' + k + '}' for k in sorted(variables))}") from None
+    except ValueError as e:
+        raise PromptError(f"{path}: {e}; a literal dollar sign must be written $$") from None
 
 
 def _read(path: Path) -> str:

@@ -12,7 +12,8 @@ from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.text import CJK, is_cjk, normalize, to_simplified
+from core.quantities import PERIODS
+from core.text import CJK, is_cjk, normalize
 from retriever.tokenize import DATA_DIR, base_word_freq
 
 DEFAULT_THESAURUS = DATA_DIR / "thesaurus.tsv"
@@ -20,7 +21,8 @@ DEFAULT_THESAURUS = DATA_DIR / "thesaurus.tsv"
 _NUMBER_RE = re.compile(r"(?<![0-9.])[0-9]+(?:\.[0-9]+)?")
 _CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
 _CN_YEAR_RE = re.compile(r"[〇零一二三四五六七八九]{4}(?=年)")
-_PERIOD_NAMES = {"一": "十一五", "二": "十二五", "三": "十三五", "四": "十四五", "五": "十五五"}
+# "十三五" by its middle numeral, as the period pattern below captures it.
+_PERIOD_NAMES = {w[1]: w for w in PERIODS if len(w) == 3 and w[0] == "十"}
 _PERIOD_RE = re.compile(
     r"第\s*(?:十(?P<a>[一二三四五])|1(?P<b>[1-5]))\s*个\s*五年"  # 第十三个五年
     r"|(?<![一二三四五六七八九十百])十(?P<c>[一二三四五])\s*[·・•]?\s*五"  # 十三五, 十三·五

@@ -7,7 +7,6 @@ deployment's own region), so the right document wins among look-alikes.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from functools import cached_property
@@ -15,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from core.quantities import in_period, period_word
 from core.settings import Settings
 from core.types import Chunk, Hit
 from retriever import fusion
@@ -114,7 +114,7 @@ class HybridRetriever:
         for (key, value), docs in self._docs_of.items():
             if key == "region" and value in regions:
                 boost[docs] += self.config.region_boost
-            elif key == "period" and (_period_word(value) in periods or any(_in_period(y, value) for y in years)):
+            elif key == "period" and (period_word(value) in periods or any(in_period(y, value) for y in years)):
                 boost[docs] += self.config.period_boost
         return boost, regions
 
@@ -188,15 +188,6 @@ class HybridRetriever:
         if self.reranker is not None and hits:
             hits = self.reranker.rerank(plan.normalized, hits)
         return hits[:k]
-
-
-def _period_word(period: str) -> str:
-    return {"2011-2015": "十二五", "2016-2020": "十三五", "2021-2025": "十四五", "2026-2030": "十五五"}.get(period, "")
-
-
-def _in_period(year: int, period: str) -> bool:
-    m = re.match(r"(\d{4})-(\d{4})", period)
-    return bool(m) and int(m.group(1)) <= year <= int(m.group(2))
 
 
 def open_retriever(gen_dir: Path, chunks: list[Chunk], doc_meta: dict[str, dict[str, str]],

@@ -161,3 +161,18 @@ def test_format_history() -> None:
     assert format_history(["", "  "]) == "（无）"
     turns = [f"第{i}轮" for i in range(10)]
     assert format_history(turns) == "\n".join(turns[-6:])
+
+
+def test_system_prompt_takes_region_and_hotline_from_the_profile(tmp_path: Path) -> None:
+    d = write(tmp_path, system="你是${region}的助手，请拨打${hotline_label}。".encode("utf-8"))
+    p = load_prompts(d, variables={"region": "某市", "hotline_label": "99999热线"})
+    assert p.system.startswith("你是某市的助手，请拨打99999热线。")
+    with pytest.raises(PromptError, match=r"unknown variable \$\{region\}"):
+        load_prompts(d, variables={"hotline_label": "x"})
+
+
+def test_shipped_system_prompt_names_no_place() -> None:
+    raw = (PROMPTS_DIR / "system.md").read_text(encoding="utf-8")
+    assert "${region}" in raw and "${hotline_label}" in raw
+    assert "某市" in load_prompts(variables={"region": "某市", "hotline": "1", "hotline_label": "1热线",
+                                             "domain": "d", "topics": "t", "bureau": "b"}).system
