@@ -27,6 +27,14 @@ _UNMET_LIST = re.compile(r"(哪些|哪几|几项|几个).{0,12}(没有?完成|�
 _RATE = re.compile(r"完成率|完成比例|完成了百分之")
 _COMPARE = re.compile(r"哪个(更)?(高|大|多|低|少)|谁(更)?(高|大|多)")
 _ATTRIBUTE = re.compile(r"(属性|约束性|预期性|硬指标|软指标|什么性质)")
+# What kind of answer a citizen's question wants, most specific first (one home: answers and evals use it).
+ASKS = (
+    ("materials", re.compile(r"材料|带什么|要带|证件|证明|提供什么|提交什么|准备什么|需要什么资料")),
+    ("steps", re.compile(r"流程|步骤|程序|手续|怎么办理?|如何办理?|怎么申请|如何申请|怎样申请|怎么领|如何领|怎么备案|如何备案|怎么操作|办理方式")),
+    ("where", re.compile(r"哪里|在哪|哪儿|什么地方|地址|窗口|网站|网址|平台|渠道|哪个部门办|找谁")),
+    ("duration", re.compile(r"多久|多长时间|几天|几个月|期限|时限|什么时候|何时|截止|有效期")),
+    ("conditions", re.compile(r"条件|资格|符合|能不能|可不可以|可以.{0,8}吗|能否|是否可以|能.{0,6}吗|谁可以|哪些人|什么人|要求|标准")),
+)
 _FOLLOWUP = re.compile(r"^(那|那么|那个|这个|这两个|这些|该|它|它们|其中|and|what about|how about)", re.I)
 
 
@@ -45,8 +53,14 @@ class Intent:
     compare: bool = False
     attribute: bool = False
     followup: bool = False
+    asks: str = ""  # materials | steps | where | duration | conditions, or "" (see ASKS)
     periods: list[str] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
+
+    @property
+    def wants_points(self) -> bool:
+        """Conditions, materials and steps are answered as short points."""
+        return self.asks in ("materials", "steps", "conditions")
 
 
 def read_intent(text: str, periods: list[str], years: list[int]) -> Intent:
@@ -65,6 +79,7 @@ def read_intent(text: str, periods: list[str], years: list[int]) -> Intent:
         compare=bool(_COMPARE.search(t)),
         attribute=bool(_ATTRIBUTE.search(t)),
         followup=bool(_FOLLOWUP.match(t)) or len(t) <= 8,
+        asks=next((name for name, cue in ASKS if cue.search(t)), ""),
         periods=list(periods),
         years=list(years),
     )

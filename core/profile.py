@@ -98,6 +98,7 @@ class Profile:
     suggestions: tuple[str, ...]
     thesaurus: tuple[str, ...]
     gazetteer: Gazetteer
+    own_plans: tuple[str, ...] = ()  # titles of the deployment's own plans: answers from them need no title
 
     @property
     def local_regions(self) -> frozenset[str]:
@@ -135,6 +136,7 @@ def load_profile(name: str, region: str | None = None, root: Path = PROFILES_DIR
             assistant_name=dep.get("assistant_name", "政策问答助手"), domain=dep.get("domain", ""),
             topics=dep.get("topics", ""), suggestions=tuple(data.get("suggestions", {}).get("questions", ())),
             thesaurus=tuple(data.get("thesaurus", {}).get("entries", ())), gazetteer=gaz,
+            own_plans=tuple(dep.get("own_plans", ())),
         )
     except (KeyError, TypeError, tomllib.TOMLDecodeError) as e:
         raise ProfileError(f"{path}: malformed profile ({e}); see profiles/jingdezhen/profile.toml") from None

@@ -22,6 +22,15 @@ class AnswerConfig:
     box_floor: float = 0.75  # bigram coverage of a 专栏 title to list its items
     max_clusters: int = 3  # indicators answered in one figure answer
     max_points: int = 4  # sentences in an extractive answer
+    bigram_weight: float = 0.3  # share of a sentence's score from question bigrams (paraphrase), not words
+    second_point: float = 0.6  # a further sentence joins the answer at this share of the best one's score
+    figure_chars: int = 200  # a figure answer: the clause with the figure, first
+    list_chars: int = 600  # conditions, materials, steps: short points
+    text_chars: int = 350  # any other extractive answer
+    item_chars: int = 100  # one point of a list
+    max_items: int = 6
+    second_clause: float = 0.7  # a second figure clause is shown when this close to the best
+    figure_pool: int = 6  # sentences whose clauses compete to answer a figure question
     search_k: int = 8  # passages the answerer reads
     row_k: int = 30  # ranked hits among which the figure's table row is chosen
 

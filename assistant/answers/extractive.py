@@ -1,85 +1,32 @@
-"""Extractive answers: the best sentences of the top passages, each cited."""
+"""Extractive answers: the clause or sentences of the top passages that answer, each cited.
+
+A figure question gets the clause that holds the figure; a conditions, materials or steps
+question gets short points from the passage that lists them; anything else the best
+sentence (and what it introduces). Every answer names its document and date.
+"""
 from __future__ import annotations
 
-import math
 import re
-from dataclasses import dataclass
 
 from assistant.answers.base import Query
 from assistant.answers.config import AnswerConfig
 from assistant.answers.library import Library
+from assistant.answers.passages import (
+    ITEM, Sentence, clip, focus, following, needs_continuation, pick, ranked_clauses, score_sentences,
+)
 from assistant.answers.refusal import refuse
-from assistant.answers.units import answers_detail, states_asked_number
+from assistant.answers.units import answers_detail, expected_units, states_asked_number
 from assistant.citations import CiteBook
-from core.text import split_sentences
-from core.types import Answer, Chunk, Hit
+from core.types import Answer, Hit
 from retriever.protocol import Retriever
 
-_NUM = re.compile(r"\d")
-_MARKER = re.compile(r"^[①-⑳]")
 NOT_FOUND = "已收录的文件中没有找到能回答这个问题的内容"
+_ASKS_NUMBER = re.compile(r"几|多少|多大|多高|多长")
 
 
-@dataclass
-class Sentence:
-    text: str
-    hit: Hit
-    rank: int
-    score: float = 0.0
-
-
-def chunk_sentences(chunk: Chunk) -> list[str]:
-    if chunk.kind in ("table_row", "meta"):
-        return [chunk.text]
-    if chunk.kind == "table_overview":
-        return [line for line in chunk.text.split("\n")[1:] if line.strip()]
-    return [_MARKER.sub("", s).strip() for s in split_sentences(chunk.text, min_chars=6)]
-
-
-def score_sentences(hits: list[Hit], terms: dict[str, float], want_number: bool) -> list[Sentence]:
-    """Score each sentence by the weight of the query terms it contains, favouring better-ranked passages."""
-    out: list[Sentence] = []
-    for rank, hit in enumerate(hits):
-        for text in chunk_sentences(hit.chunk):
-            covered = sum(w for t, w in terms.items() if t in text)
-            if covered <= 0:
-                continue
-            s = covered / math.sqrt(max(len(text), 20) / 20) + 0.15 / (rank + 1)
-            if want_number and _NUM.search(text):
-                s *= 1.3
-            out.append(Sentence(text, hit, rank, s))
-    out.sort(key=lambda s: -s.score)
-    return out
-
-
-def _overlap(a: str, b: str) -> float:
-    ga = {a[i:i + 2] for i in range(len(a) - 1)}
-    gb = {b[i:i + 2] for i in range(len(b) - 1)}
-    return len(ga & gb) / max(1, min(len(ga), len(gb)))
-
-
-def pick(sentences: list[Sentence], limit: int = 4) -> list[Sentence]:
-    """The best sentences, skipping near-duplicates and weak tails."""
-    chosen: list[Sentence] = []
-    for s in sentences:
-        if len(chosen) >= limit or (chosen and s.score < 0.35 * chosen[0].score):
-            break
-        if not any(_overlap(s.text, c.text) > 0.6 for c in chosen):
-            chosen.append(s)
-    return chosen
-
-
-def compose_points(lead: str, chosen: list[Sentence]) -> tuple[str, CiteBook]:
-    """A lead sentence and numbered points, each ending in its citation marker."""
-    book = CiteBook()
-    lines = [lead]
-    for i, s in enumerate(chosen, start=1):
-        n = book.add(s.hit.chunk, score=s.hit.score)
-        text = s.text.rstrip("；;，,")
-        if not text.endswith(("。", "！", "？")):
-            text += "。"
-        lines.append(f"{i}. {text}[{n}]" if len(chosen) > 1 else f"{text}[{n}]")
-    return "\n".join(lines), book
+def _end(text: str) -> str:
+    text = text.rstrip("；;，,、 ")
+    return text if text.endswith(("。", "！", "？", "…", "：")) else text + "。"
 
 
 class Extractive:
@@ -93,16 +40,87 @@ class Extractive:
         coverage = tw.coverage(tw.weights(q.resolved), [h.chunk.text + h.chunk.section for h in top])
         if not top or coverage < self.cfg.coverage_floor:
             return refuse(self.lib, q.question, q.resolved, NOT_FOUND, top if coverage > self.cfg.related_floor else [])
-        chosen = pick(score_sentences(top, terms, q.intent.quantity), limit=self.cfg.max_points)
+        ranked = score_sentences(top, terms, q.resolved, q.intent.quantity, self.cfg.bigram_weight)
+        chosen = pick(ranked, limit=self.cfg.max_points)
         if not chosen:
             return refuse(self.lib, q.question, q.resolved, NOT_FOUND, top)
         if not any(answers_detail(q.resolved, s.text) for s in chosen):
             return refuse(self.lib, q.question, q.resolved, "文件中没有这个问题所问的具体规定", top)
         if q.intent.quantity and not states_asked_number(q.resolved, [s.text for s in chosen[:2]]):
             return refuse(self.lib, q.question, q.resolved, "文件中没有给出这个问题所问的具体数字", top)
-        title = top[0].chunk.doc_title
-        lead = f"根据《{title}》，相关内容如下：" if len(chosen) > 1 else f"根据《{title}》："
-        text, book = compose_points(lead, chosen)
+        book = CiteBook()
+        if q.intent.quantity and not q.intent.wants_points:
+            body = self._figure(q, pick(ranked, limit=self.cfg.figure_pool), terms, book)
+        elif q.intent.wants_points:
+            body = self._points(chosen, book, terms)
+        else:
+            body = self._sentences(chosen, book, self.cfg.text_chars, terms)
+        text = self.lib.lead(chosen[0].hit.chunk.doc_id) + body
         return Answer(text=text, citations=book.items, grounded=True, kind="policy", question=q.question,
                       resolved_question=q.resolved, hits=hits,
                       meta={"coverage": round(coverage, 3), "followup": {"question": q.resolved, "kind": "policy"}})
+
+    def _figure(self, q: Query, chosen: list[Sentence], terms: dict[str, float], book: CiteBook) -> str:
+        """The clause with the asked figure, first; a second figure's clause when the question asks two."""
+        # This turn's own wording says what is asked ("那能覆盖百分之多少？" after a question about cards).
+        asked = q.question if expected_units(q.question) else q.resolved
+        units = expected_units(asked)
+        limit = self.cfg.figure_chars - len(self.lib.lead(chosen[0].hit.chunk.doc_id))
+
+        def fits(clause: str) -> bool:
+            return not units or states_asked_number(asked, [clause])
+
+        lines: list[str] = []
+        wanted = 2 if len(_ASKS_NUMBER.findall(q.resolved)) > 1 else 1
+        ranked = ranked_clauses(chosen, terms, fits, limit)
+        for score, s, clause in ranked:
+            if lines and (len(lines) >= wanted and score < self.cfg.second_clause * ranked[0][0]):
+                break
+            if any(clause in line or line.startswith(clause) for line in lines) or limit - len(clause) < 0:
+                continue
+            lines.append(f"{_end(clause)}[{book.add(s.hit.chunk, s.hit.score)}]")
+            limit -= len(lines[-1])
+            if len(lines) >= max(wanted, 2) or limit < 30:
+                break
+        return "\n".join(lines) or self._sentences(chosen, book, self.cfg.figure_chars, terms)
+
+    def _points(self, chosen: list[Sentence], book: CiteBook, terms: dict[str, float]) -> str:
+        """2–6 short points: the items listed after the best sentence, else the best sentences."""
+        best = chosen[0]
+        items = [t for t in following(best) if ITEM.match(t)][: self.cfg.max_items]
+        if ITEM.match(best.text) or needs_continuation(best.text) or len(items) >= 2:
+            head = "" if ITEM.match(best.text) else _end(clip(best.text, self.cfg.item_chars))
+            points = ([best.text] if ITEM.match(best.text) else []) + items
+            if len(points) >= 2:
+                n = book.add(best.hit.chunk, best.hit.score)
+                budget = self.cfg.list_chars - len(head)
+                lines = [head] if head else []
+                for k, t in enumerate(points[: self.cfg.max_items], start=1):
+                    line = f"{k}. {_end(clip(ITEM.sub('', t).strip(), self.cfg.item_chars))}"
+                    if budget - len(line) < 0:
+                        break
+                    budget -= len(line)
+                    lines.append(line)
+                return "\n".join(lines[:-1] + [lines[-1] + f"[{n}]"])
+        return self._sentences(chosen, book, self.cfg.list_chars, terms)
+
+    def _sentences(self, chosen: list[Sentence], book: CiteBook, limit: int, terms: dict[str, float]) -> str:
+        """The best sentence with what it introduces; other strong sentences as further points."""
+        best = chosen[0]
+        body = best.text
+        for nxt in following(best):
+            if not needs_continuation(body) or len(body) + len(nxt) > limit:
+                break
+            body += nxt
+        lines = [f"{_end(focus(body, terms, limit))}[{book.add(best.hit.chunk, best.hit.score)}]"]
+        budget = limit - len(lines[0])
+        for s in chosen[1:]:
+            if s.score < self.cfg.second_point * best.score or budget < 40:
+                break
+            line = f"{_end(focus(s.text, terms, budget))}[{book.add(s.hit.chunk, s.hit.score)}]"
+            budget -= len(line)
+            lines.append(line)
+        if len(lines) == 1:
+            return lines[0]
+        return "\n".join(f"{k}. {line}" for k, line in enumerate(lines, start=1))
+

@@ -1,6 +1,7 @@
 """The records of one index generation, looked up the ways the answers need them."""
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from assistant.answers.schema import DocSchema
@@ -8,6 +9,17 @@ from assistant.facts import bigrams, coverage, same_quantity
 from core.profile import Profile
 from core.types import Chunk, Figure, Indicator
 from index.store import Records
+
+
+TITLE_CHARS = 48  # a title longer than this is an ingest fault; never let it fill the answer
+
+
+def _cn_date(iso: str) -> str:
+    m = re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?", iso or "")
+    if not m:
+        return ""
+    y, mo = int(m.group(1)), int(m.group(2))
+    return f"{y}年{mo}月{int(m.group(3))}日" if m.group(3) else f"{y}年{mo}月"
 
 
 class Library:
@@ -38,6 +50,18 @@ class Library:
     def title(self, doc_id: str) -> str:
         doc = self.records.documents.get(doc_id)
         return doc.meta.title if doc else ""
+
+    def lead(self, doc_id: str) -> str:
+        """"根据《title》（2025年11月印发）：" — whose words these are, and of when."""
+        doc = self.records.documents.get(doc_id)
+        if doc is None:
+            return ""
+        title = doc.meta.title or doc.source
+        if title in self.profile.own_plans:
+            return "根据规划："  # the deployment's own plan: its readers know it
+        title = title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1] + "…"
+        date = _cn_date(doc.meta.issue_date)
+        return f"根据《{title}》（{date}）：" if date else f"根据《{title}》："
 
     def schema(self, doc_id: str) -> DocSchema:
         return self.schemas.get(doc_id) or DocSchema()

@@ -31,11 +31,12 @@ _RATIO = re.compile(r"\d+\s*[:：∶比]\s*\d+")
 
 
 def expected_units(q: str) -> set[str]:
-    """The units a question's wording can be answered in; empty when it doesn't say."""
+    """The units a question's wording can be answered in (all it asks for); empty when it doesn't say."""
+    out: set[str] = set()
     for pattern, units in _UNIT_CUES:
         if pattern.search(q):
-            return units
-    return set()
+            out |= units
+    return out
 
 
 def unit_fits(unit: str | None, wanted: set[str], fact_text: str, q: str) -> bool:

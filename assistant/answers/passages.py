@@ -1,0 +1,155 @@
+"""Sentences of the top passages: scoring, picking, and cutting them to the part that answers.
+
+Pure functions over hits and strings, so each rule is tested on hand-made passages.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from core.text import bigrams, split_sentences
+from core.types import Chunk, Hit
+
+_NUM = re.compile(r"\d")
+_MARKER = re.compile(r"^[①-⑳]\s*")
+# A list item as written: （一） 1. 1、 ① 一、 (1)
+ITEM = re.compile(r"^(（[一二三四五六七八九十\d]{1,3}）|\([一二三四五六七八九十\d]{1,3}\)|\d{1,2}[.、．)]|[①-⑳]|[一二三四五六七八九十]{1,3}、)")
+_CLAUSE = re.compile(r"(?<=[，,；;：:])")
+_QA_PREFIX = re.compile(r"^(问[:：].*?\n)?答[:：]", re.S)
+
+
+@dataclass
+class Sentence:
+    text: str
+    hit: Hit
+    rank: int  # rank of its passage
+    pos: int  # index among its passage's sentences
+    score: float = 0.0
+
+
+def chunk_sentences(chunk: Chunk) -> list[str]:
+    """The sentences a passage offers as answers (a table row or Q/A answer as it stands)."""
+    if chunk.kind in ("table_row", "meta"):
+        return [chunk.text]
+    if chunk.kind == "table_overview":
+        return [line for line in chunk.text.split("\n")[1:] if line.strip()]
+    text = _QA_PREFIX.sub("", chunk.text) if chunk.kind == "qa" else chunk.text
+    return [_MARKER.sub("", s).strip() for s in split_sentences(text, min_chars=6)]
+
+
+def score_sentences(hits: list[Hit], terms: dict[str, float], question: str, want_number: bool,
+                    bigram_weight: float = 0.3) -> list[Sentence]:
+    """Term weight each sentence holds, plus shared question bigrams, mildly favouring short ones."""
+    total = sum(terms.values()) or 1.0
+    qb = bigrams(question)
+    out: list[Sentence] = []
+    for rank, hit in enumerate(hits):
+        for pos, text in enumerate(chunk_sentences(hit.chunk)):
+            covered = sum(w for t, w in terms.items() if t in text)
+            shared = len(qb & bigrams(text)) / len(qb) if qb and bigram_weight else 0.0
+            if covered <= 0 and shared <= 0:
+                continue
+            s = ((1 - bigram_weight) * covered + bigram_weight * shared * total) / math.sqrt(max(len(text), 20) / 20)
+            s += 0.15 / (rank + 1)
+            if want_number and _NUM.search(text):
+                s *= 1.3
+            out.append(Sentence(text, hit, rank, pos, s))
+    out.sort(key=lambda s: -s.score)
+    return out
+
+
+def _overlap(a: str, b: str) -> float:
+    ga, gb = bigrams(a), bigrams(b)
+    return len(ga & gb) / max(1, min(len(ga), len(gb)))
+
+
+def pick(sentences: list[Sentence], limit: int = 4, floor: float = 0.35) -> list[Sentence]:
+    """The best sentences, skipping near-duplicates and weak tails."""
+    chosen: list[Sentence] = []
+    for s in sentences:
+        if len(chosen) >= limit or (chosen and s.score < floor * chosen[0].score):
+            break
+        if not any(_overlap(s.text, c.text) > 0.6 for c in chosen):
+            chosen.append(s)
+    return chosen
+
+
+def clip(text: str, limit: int) -> str:
+    """At most ``limit`` characters, cut at the last clause boundary that fits."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    end = max(cut.rfind(ch) for ch in "，,；;：:、")
+    return (cut[: end] if end >= limit // 3 else cut) + "…"
+
+
+def focus(text: str, terms: dict[str, float], limit: int) -> str:
+    """A long sentence cut to the run of clauses (≤ limit) that holds most of the question's terms."""
+    if len(text) <= limit:
+        return text
+    parts = [p for p in _CLAUSE.split(text) if p]
+    best, best_score = "", -1.0
+    for i in range(len(parts)):
+        window = ""
+        for p in parts[i:]:
+            if len(window) + len(p) > limit - 1:
+                break
+            window += p
+        if not window:
+            continue
+        score = sum(w for t, w in terms.items() if t in window) - 0.01 * i  # ties go to the earlier run
+        if score > best_score:
+            best, best_score = window, score
+    if not best:
+        return clip(text, limit)
+    return ("" if text.startswith(best) else "…") + best.rstrip("，,；;：:、") + ("" if text.endswith(best) else "…")
+
+
+def following(s: Sentence) -> list[str]:
+    """The sentences after ``s`` in its passage."""
+    return chunk_sentences(s.hit.chunk)[s.pos + 1:]
+
+
+def needs_continuation(text: str) -> bool:
+    """A sentence that introduces what follows ("…如下：", "包括：") or says too little alone."""
+    return text.rstrip().endswith(("：", ":")) or len(text) < 24
+
+
+_YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?=\s*年)")
+
+
+def has_figure(text: str) -> bool:
+    """A number that is a figure: not a year ("2020年") and not a list marker ("7. ")."""
+    return bool(_NUM.search(_YEAR.sub("", ITEM.sub("", text.strip()))))
+
+
+def figure_clauses(sentence: str, fits: Callable[[str], bool], limit: int) -> list[str]:
+    """Each clause holding a fitting figure, with the clause before it when that names the subject."""
+    parts = [p for p in _CLAUSE.split(sentence) if p.strip()]
+    out = []
+    for i, p in enumerate(parts):
+        if has_figure(p) and fits(p):
+            head = parts[i - 1] if i and len(parts[i - 1]) + len(p) <= limit else ""
+            out.append(clip((head + p).strip().rstrip("，,；;"), limit))
+    return out
+
+
+def ranked_clauses(chosen: list[Sentence], terms: dict[str, float], fits: Callable[[str], bool],
+                   limit: int) -> list[tuple[float, Sentence, str]]:
+    """Clauses that can answer a figure question, best first: the sentence's score times the clause's
+    own term coverage, so "社保卡覆盖率要达到多少" is answered by "覆盖全市90%人口", not the first figure.
+    """
+    total = sum(terms.values()) or 1.0
+    out: list[tuple[float, Sentence, str]] = []
+    for s in chosen:
+        if s.hit.chunk.kind in ("table_row", "table_overview"):
+            options = [clip(s.text, limit)] if fits(s.text) else []  # a row reads as a whole
+        else:
+            options = figure_clauses(s.text, fits, limit)
+        for clause in options:
+            local = sum(w for t, w in terms.items() if t in clause) / total
+            out.append((s.score * (0.3 + local), s, clause))
+    out.sort(key=lambda x: -x[0])
+    return out

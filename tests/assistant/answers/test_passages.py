@@ -1,0 +1,56 @@
+"""Sentence scoring and cutting on hand-made passages."""
+from __future__ import annotations
+
+from assistant.answers.passages import (
+    Sentence, chunk_sentences, clip, focus, has_figure, needs_continuation, pick, ranked_clauses, score_sentences,
+)
+from core.types import Chunk, Hit
+
+
+def _hit(text: str, kind: str = "text", cid: str = "c1") -> Hit:
+    return Hit(chunk=Chunk(id=cid, doc_id="d", doc_title="T", section_path=["一、总则"], text=text, start=0,
+                           end=len(text), kind=kind), score=1.0)
+
+
+CARD = _hit("02 社会保障卡工程：大力发行社会保障卡150万张，覆盖全市90%人口；实现社会保障卡终端服务基本全覆盖。")
+
+
+def test_qa_chunks_offer_their_answer_sentences() -> None:
+    qa = _hit("问：失业保险金怎么领？\n答：携带身份证到窗口申请。也可网上办理。", kind="qa")
+    assert chunk_sentences(qa.chunk) == ["携带身份证到窗口申请。", "也可网上办理。"]
+
+
+def test_the_clause_with_the_asked_figure_beats_the_first_figure() -> None:
+    terms = {"社保卡": 1.0, "覆盖": 2.0, "人口": 1.0}
+    ranked = score_sentences([CARD], terms, "社保卡覆盖多少人口", want_number=True)
+    clauses = ranked_clauses(ranked, terms, lambda c: "%" in c, limit=150)
+    assert clauses[0][2] == "大力发行社会保障卡150万张，覆盖全市90%人口"
+
+
+def test_years_and_list_numbers_are_not_figures() -> None:
+    assert not has_figure("到2020年，")
+    assert not has_figure("7. 失业保险参保人数（万人）：")
+    assert has_figure("补贴3000元")
+
+
+def test_focus_keeps_the_clauses_that_hold_the_question() -> None:
+    long = "为深入贯彻落实上级部署，全面加强组织领导，切实压实各方责任，" * 4 + "深入推进五型人社建设，提升服务水平。"
+    out = focus(long, {"五型人社": 3.0, "推进": 1.0}, 40)
+    assert "深入推进五型人社建设" in out and len(out) <= 42 and out.startswith("…")
+
+
+def test_clip_cuts_at_a_clause_boundary() -> None:
+    assert clip("第一句话，第二句话很长很长", 8) == "第一句话…"
+    assert clip("短句", 8) == "短句"
+
+
+def test_pick_skips_near_duplicates_and_weak_tails() -> None:
+    h = _hit("x")
+    s = [Sentence("创业补贴最高1万元", h, 0, 0, 10.0), Sentence("创业补贴最高1万元。", h, 0, 1, 9.0),
+         Sentence("另有场地补贴", h, 0, 2, 5.0), Sentence("无关", h, 0, 3, 1.0)]
+    assert [x.text for x in pick(s)] == ["创业补贴最高1万元", "另有场地补贴"]
+
+
+def test_an_introducing_sentence_needs_what_follows() -> None:
+    assert needs_continuation("申请人应提交以下材料：") and needs_continuation("办理流程")
+    assert not needs_continuation("初创企业登记注册满6个月的，可申请一次性创业资助。")
