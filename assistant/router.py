@@ -14,6 +14,7 @@ from assistant.answers.base import Query
 from assistant.answers.config import AnswerConfig
 from assistant.answers.document_facts import DocumentFacts
 from assistant.answers.extractive import Extractive
+from assistant.answers.faq import FaqAnswers
 from assistant.answers.library import Library
 from assistant.answers.lists import TableLists
 from assistant.answers.lookup import Lookup, look_up
@@ -46,6 +47,7 @@ class Answerer:
         self.values = TableValues(self.lib, self.cfg)
         self.text_figures = TextFigures(self.lib)
         self.extractive = Extractive(self.lib, retriever, self.cfg)
+        self.faq = FaqAnswers(self.lib, self.extractive, self.cfg)
 
     def _greeting(self) -> str:
         p = self.profile
@@ -92,6 +94,9 @@ class Answerer:
             ans = self.facts.run(q.question if q.resolved == q.question else q.resolved, doc_id)
             if ans:
                 return ans
+        ans = self.faq.run(q, top)
+        if ans:
+            return ans
         text = q.text
         if q.intent.unmet_list or (q.intent.listing and _UNMET.search(text)):
             ans = self.unmet.run(q, doc_id)

@@ -31,6 +31,8 @@ class AnswerConfig:
     max_items: int = 6
     second_clause: float = 0.7  # a second figure clause is shown when this close to the best
     figure_pool: int = 6  # sentences whose clauses compete to answer a figure question
+    faq_match: float = 0.5  # a stored question this close to the asked one answers it
+    faq_rank: int = 3  # ... when its Q/A passage ranks this high
     search_k: int = 8  # passages the answerer reads
     row_k: int = 30  # ranked hits among which the figure's table row is chosen
 

@@ -48,6 +48,12 @@ class Extractive:
             return refuse(self.lib, q.question, q.resolved, "文件中没有这个问题所问的具体规定", top)
         if q.intent.quantity and not states_asked_number(q.resolved, [s.text for s in chosen[:2]]):
             return refuse(self.lib, q.question, q.resolved, "文件中没有给出这个问题所问的具体数字", top)
+        return self.compose(q, hits, ranked, terms, kind="policy", meta={"coverage": round(coverage, 3)})
+
+    def compose(self, q: Query, hits: list[Hit], ranked: list[Sentence], terms: dict[str, float], kind: str,
+                meta: dict[str, object]) -> Answer:
+        """The answer from ranked sentences: a figure clause, short points, or focused sentences."""
+        chosen = pick(ranked, limit=self.cfg.max_points)
         book = CiteBook()
         if q.intent.quantity and not q.intent.wants_points:
             body = self._figure(q, pick(ranked, limit=self.cfg.figure_pool), terms, book)
@@ -56,9 +62,9 @@ class Extractive:
         else:
             body = self._sentences(chosen, book, self.cfg.text_chars, terms)
         text = self.lib.lead(chosen[0].hit.chunk.doc_id) + body
-        return Answer(text=text, citations=book.items, grounded=True, kind="policy", question=q.question,
+        return Answer(text=text, citations=book.items, grounded=True, kind=kind, question=q.question,
                       resolved_question=q.resolved, hits=hits,
-                      meta={"coverage": round(coverage, 3), "followup": {"question": q.resolved, "kind": "policy"}})
+                      meta={**meta, "followup": {"question": q.resolved, "kind": kind}})
 
     def _figure(self, q: Query, chosen: list[Sentence], terms: dict[str, float], book: CiteBook) -> str:
         """The clause with the asked figure, first; a second figure's clause when the question asks two."""
