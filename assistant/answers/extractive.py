@@ -40,7 +40,8 @@ class Extractive:
         coverage = tw.coverage(tw.weights(q.resolved), [h.chunk.text + h.chunk.section for h in top])
         if not top or coverage < self.cfg.coverage_floor:
             return refuse(self.lib, q.question, q.resolved, NOT_FOUND, top if coverage > self.cfg.related_floor else [])
-        ranked = score_sentences(top, terms, q.resolved, q.intent.quantity, self.cfg.bigram_weight)
+        ranked = score_sentences(top, terms, q.resolved, q.intent.quantity, self.cfg.bigram_weight,
+                                 self.cfg.title_discount, self.cfg.min_cjk)
         chosen = pick(ranked, limit=self.cfg.max_points)
         if not chosen:
             return refuse(self.lib, q.question, q.resolved, NOT_FOUND, top)
@@ -115,7 +116,7 @@ class Extractive:
         best = chosen[0]
         body = best.text
         for nxt in following(best):
-            if not needs_continuation(body) or len(body) + len(nxt) > limit:
+            if not (needs_continuation(body) or len(body) < self.cfg.follow_chars) or len(body) + len(nxt) > limit:
                 break
             body += nxt
         lines = [f"{_end(focus(body, terms, limit))}[{book.add(best.hit.chunk, best.hit.score)}]"]

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from core.text import bigrams, split_sentences
+from core.text import CJK_RUN, bigrams, split_sentences
 from core.types import Chunk, Hit
 
 _NUM = re.compile(r"\d")
@@ -40,21 +40,35 @@ def chunk_sentences(chunk: Chunk) -> list[str]:
 
 
 def score_sentences(hits: list[Hit], terms: dict[str, float], question: str, want_number: bool,
-                    bigram_weight: float = 0.3) -> list[Sentence]:
-    """Term weight each sentence holds, plus shared question bigrams, mildly favouring short ones."""
-    total = sum(terms.values()) or 1.0
+                    bigram_weight: float = 0.3, title_discount: float = 1.0, min_cjk: int = 0) -> list[Sentence]:
+    """Term weight each sentence holds, plus shared question bigrams, mildly favouring short ones.
+
+    Retrieval already chose the document, so words of its title (the place, the issuer) say little
+    about which of its sentences answers: they count ``title_discount`` of their weight. A line
+    that only repeats the title (a headline, a dateline) or holds fewer than ``min_cjk`` Chinese
+    characters (a signature, "（责任单位：…）") is not an answer.
+    """
     qb = bigrams(question)
     out: list[Sentence] = []
     for rank, hit in enumerate(hits):
+        title = hit.chunk.doc_title
+        tb = bigrams(title)
+        weights = {t: w * (title_discount if t in title else 1.0) for t, w in terms.items()}
+        total = sum(weights.values()) or 1.0
         for pos, text in enumerate(chunk_sentences(hit.chunk)):
-            covered = sum(w for t, w in terms.items() if t in text)
-            shared = len(qb & bigrams(text)) / len(qb) if qb and bigram_weight else 0.0
+            if min_cjk and hit.chunk.kind == "text" and len("".join(CJK_RUN.findall(text))) < min_cjk:
+                continue
+            covered = sum(w for t, w in weights.items() if t in text)
+            sb = bigrams(text)
+            shared = len((qb - tb) & sb) / len(qb - tb) if qb - tb and bigram_weight else 0.0
             if covered <= 0 and shared <= 0:
                 continue
             s = ((1 - bigram_weight) * covered + bigram_weight * shared * total) / math.sqrt(max(len(text), 20) / 20)
             s += 0.15 / (rank + 1)
             if want_number and _NUM.search(text):
                 s *= 1.3
+            if title_discount < 1.0 and tb and len(sb & tb) > 0.6 * len(sb):
+                s *= 0.3  # the headline again
             out.append(Sentence(text, hit, rank, pos, s))
     out.sort(key=lambda s: -s.score)
     return out
