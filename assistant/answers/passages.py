@@ -40,7 +40,8 @@ def chunk_sentences(chunk: Chunk) -> list[str]:
 
 
 def score_sentences(hits: list[Hit], terms: dict[str, float], question: str, want_number: bool,
-                    bigram_weight: float = 0.3, title_discount: float = 1.0, min_cjk: int = 0) -> list[Sentence]:
+                    bigram_weight: float = 0.3, title_discount: float = 1.0, min_cjk: int = 0,
+                    rank_decay: float = 0.0) -> list[Sentence]:
     """Term weight each sentence holds, plus shared question bigrams, mildly favouring short ones.
 
     Retrieval already chose the document, so words of its title (the place, the issuer) say little
@@ -64,7 +65,7 @@ def score_sentences(hits: list[Hit], terms: dict[str, float], question: str, wan
             if covered <= 0 and shared <= 0:
                 continue
             s = ((1 - bigram_weight) * covered + bigram_weight * shared * total) / math.sqrt(max(len(text), 20) / 20)
-            s += 0.15 / (rank + 1)
+            s = (s + 0.15 / (rank + 1)) / (1 + rank_decay * rank)
             if want_number and _NUM.search(text):
                 s *= 1.3
             if title_discount < 1.0 and tb and len(sb & tb) > 0.6 * len(sb):
