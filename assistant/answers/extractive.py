@@ -17,7 +17,6 @@ from assistant.answers.passages import (
 from assistant.answers.refusal import refuse
 from assistant.answers.units import answers_detail, expected_units, states_asked_number
 from assistant.citations import CiteBook
-from core.profile import NATION, base_name
 from core.types import Answer, Hit
 from retriever.protocol import Retriever
 
@@ -37,7 +36,7 @@ class Extractive:
     def run(self, q: Query, hits: list[Hit]) -> Answer:
         tw = self.retriever.terms
         terms = tw.weights(q.plan.text if q.plan.expansions else q.resolved)
-        top = self._about_the_place(q, [h for h in hits if h.chunk.kind != "meta"][:6])
+        top = [h for h in hits if h.chunk.kind != "meta"][:6]
         coverage = tw.coverage(tw.weights(q.resolved), [h.chunk.text + h.chunk.section for h in top])
         if not top or coverage < self.cfg.coverage_floor:
             return refuse(self.lib, q.question, q.resolved, NOT_FOUND, top if coverage > self.cfg.related_floor else [])
@@ -51,15 +50,6 @@ class Extractive:
         if q.intent.quantity and not states_asked_number(q.resolved, [s.text for s in chosen[:2]]):
             return refuse(self.lib, q.question, q.resolved, "文件中没有给出这个问题所问的具体数字", top)
         return self.compose(q, hits, ranked, terms, kind="policy", meta={"coverage": round(coverage, 3)})
-
-    def _about_the_place(self, q: Query, hits: list[Hit]) -> list[Hit]:
-        """When the question names a place, the passages of documents about it (if any are there)."""
-        places = [p for p in self.lib.profile.gazetteer.find(q.resolved) if p != NATION]
-        if not places:
-            return hits
-        names = {n for p in places for n in (p, base_name(p))}
-        about = [h for h in hits if any(n in h.chunk.doc_title or n in h.chunk.text for n in names)]
-        return about or hits
 
     def compose(self, q: Query, hits: list[Hit], ranked: list[Sentence], terms: dict[str, float], kind: str,
                 meta: dict[str, object]) -> Answer:
