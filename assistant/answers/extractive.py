@@ -47,7 +47,8 @@ class Extractive:
             return refuse(self.lib, q.question, q.resolved, NOT_FOUND, top)
         if not any(answers_detail(q.resolved, s.text) for s in chosen):
             return refuse(self.lib, q.question, q.resolved, "文件中没有这个问题所问的具体规定", top)
-        if q.intent.quantity and not states_asked_number(q.resolved, [s.text for s in chosen[:2]]):
+        pool = [s.text for s in pick(ranked, limit=self.cfg.number_pool)]
+        if q.intent.quantity and not states_asked_number(q.resolved, pool):
             return refuse(self.lib, q.question, q.resolved, "文件中没有给出这个问题所问的具体数字", top)
         return self.compose(q, hits, ranked, terms, kind="policy", meta={"coverage": round(coverage, 3)})
 
@@ -62,7 +63,7 @@ class Extractive:
             body = self._points(chosen, book, terms)
         else:
             body = self._sentences(chosen, book, self.cfg.text_chars, terms)
-        text = self.lib.lead(chosen[0].hit.chunk.doc_id) + body
+        text = self.lib.lead(book.items[0].doc_id if book.items else chosen[0].hit.chunk.doc_id) + body
         return Answer(text=text, citations=book.items, grounded=True, kind=kind, question=q.question,
                       resolved_question=q.resolved, hits=hits,
                       meta={**meta, "followup": {"question": q.resolved, "kind": kind}})
