@@ -34,6 +34,7 @@ class AnswerConfig:
     item_chars: int = 100  # one point of a list
     max_items: int = 6
     second_clause: float = 0.7  # a second figure clause is shown when this close to the best
+    continuations: int = 0  # the best this many passages bring the passage that continues their section
     figure_pool: int = 6
     number_pool: int = 2  # a quantity question is refused unless one of this many best sentences has such a number  # sentences whose clauses compete to answer a figure question
     faq_match: float = 0.5  # a stored question this close to the asked one answers it

@@ -36,7 +36,7 @@ class Extractive:
     def run(self, q: Query, hits: list[Hit]) -> Answer:
         tw = self.retriever.terms
         terms = tw.weights(q.plan.text if q.plan.expansions else q.resolved)
-        top = [h for h in hits if h.chunk.kind != "meta"][:6]
+        top = self._with_continuations([h for h in hits if h.chunk.kind != "meta"][:6])
         coverage = tw.coverage(tw.weights(q.resolved), [h.chunk.text + h.chunk.section for h in top])
         if not top or coverage < self.cfg.coverage_floor:
             return refuse(self.lib, q.question, q.resolved, NOT_FOUND, top if coverage > self.cfg.related_floor else [])
@@ -51,6 +51,21 @@ class Extractive:
         if q.intent.quantity and not states_asked_number(q.resolved, pool):
             return refuse(self.lib, q.question, q.resolved, "文件中没有给出这个问题所问的具体数字", top)
         return self.compose(q, hits, ranked, terms, kind="policy", meta={"coverage": round(coverage, 3)})
+
+    def _with_continuations(self, top: list[Hit]) -> list[Hit]:
+        """Each of the best passages followed by the one that continues its section, when not already there:
+        "一次性创业资助" and its 补贴标准 often fall into two chunks."""
+        if not self.cfg.continuations:
+            return top
+        seen = {h.chunk.id for h in top}
+        out: list[Hit] = []
+        for i, h in enumerate(top):
+            out.append(h)
+            nxt = self.lib.next_in_section(h.chunk) if i < self.cfg.continuations else None
+            if nxt is not None and nxt.id not in seen:
+                seen.add(nxt.id)
+                out.append(Hit(chunk=nxt, score=h.score, channels={"continues": 1.0}))
+        return out
 
     def compose(self, q: Query, hits: list[Hit], ranked: list[Sentence], terms: dict[str, float], kind: str,
                 meta: dict[str, object]) -> Answer:
