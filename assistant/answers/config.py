@@ -25,6 +25,7 @@ class AnswerConfig:
     bigram_weight: float = 0.3  # share of a sentence's score from question bigrams (paraphrase), not words
     title_discount: float = 1.0  # weight of question words found in the document's title, within it
     rank_decay: float = 0.0  # a sentence of the passage ranked r counts 1/(1 + decay·r)
+    heading_weight: float = 0.0  # question words in a passage's own heading count this much for its sentences
     min_cjk: int = 0  # sentences with fewer Chinese characters are not answers
     follow_chars: int = 0  # the best sentence takes the next ones while shorter than this
     second_point: float = 0.6  # a further sentence joins the answer at this share of the best one's score

@@ -41,7 +41,8 @@ class Extractive:
         if not top or coverage < self.cfg.coverage_floor:
             return refuse(self.lib, q.question, q.resolved, NOT_FOUND, top if coverage > self.cfg.related_floor else [])
         ranked = score_sentences(top, terms, q.resolved, q.intent.quantity, self.cfg.bigram_weight,
-                                 self.cfg.title_discount, self.cfg.min_cjk, self.cfg.rank_decay)
+                                 self.cfg.title_discount, self.cfg.min_cjk, self.cfg.rank_decay,
+                                 self.cfg.heading_weight)
         chosen = pick(ranked, limit=self.cfg.max_points)
         if not chosen:
             return refuse(self.lib, q.question, q.resolved, NOT_FOUND, top)

@@ -41,7 +41,7 @@ def chunk_sentences(chunk: Chunk) -> list[str]:
 
 def score_sentences(hits: list[Hit], terms: dict[str, float], question: str, want_number: bool,
                     bigram_weight: float = 0.3, title_discount: float = 1.0, min_cjk: int = 0,
-                    rank_decay: float = 0.0) -> list[Sentence]:
+                    rank_decay: float = 0.0, heading_weight: float = 0.0) -> list[Sentence]:
     """Term weight each sentence holds, plus shared question bigrams, mildly favouring short ones.
 
     Retrieval already chose the document, so words of its title (the place, the issuer) say little
@@ -55,11 +55,14 @@ def score_sentences(hits: list[Hit], terms: dict[str, float], question: str, wan
         title = hit.chunk.doc_title
         tb = bigrams(title)
         weights = {t: w * (title_discount if t in title else 1.0) for t, w in terms.items()}
+        # A sentence under "1、一次性创业资助" is about it even when it only says "补贴标准：10000元".
+        heading = hit.chunk.section_path[-1] if hit.chunk.section_path and heading_weight else ""
+        from_heading = heading_weight * sum(w for t, w in weights.items() if t in heading)
         total = sum(weights.values()) or 1.0
         for pos, text in enumerate(chunk_sentences(hit.chunk)):
             if min_cjk and hit.chunk.kind == "text" and len("".join(CJK_RUN.findall(text))) < min_cjk:
                 continue
-            covered = sum(w for t, w in weights.items() if t in text)
+            covered = sum(w for t, w in weights.items() if t in text) + from_heading
             sb = bigrams(text)
             shared = len((qb - tb) & sb) / len(qb - tb) if qb - tb and bigram_weight else 0.0
             if covered <= 0 and shared <= 0:
