@@ -76,13 +76,18 @@ def _lifespan(settings: Settings, engine: Any) -> Callable[[FastAPI], AbstractAs
             app.state.engine.refresh(force=True)
             metrics.observe_generation(app.state.engine)
 
+        from index.sandbox import Sandbox
+
         app.state.jobs = ReingestJobs(settings, published)
+        app.state.sandbox = Sandbox(settings.parse_memory_mb, settings.parse_timeout)
         metrics.observe_generation(app.state.engine)
         sweeper = asyncio.create_task(_purge_sessions(app.state.engine))
         try:
             yield
         finally:
             sweeper.cancel()
+            app.state.sandbox.close()
+            app.state.jobs.close()
             if own:
                 app.state.engine.close()
             metrics.worker_exiting()
