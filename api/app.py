@@ -127,6 +127,9 @@ def create_app(settings: Settings | None = None, options: ApiOptions | None = No
                   description=DESCRIPTION, openapi_tags=TAGS)
     app.state.settings = settings
     app.state.options = options
+    from assistant.session_keys import load_secret
+
+    app.state.session_secret = load_secret(settings)
     errors.install(app)
     from api.routes import admin, chat, documents, health, openai_compat, targets
     from api.routes import metrics as metrics_route
