@@ -130,6 +130,10 @@ def create_app(settings: Settings | None = None, options: ApiOptions | None = No
     from assistant.session_keys import load_secret
 
     app.state.session_secret = load_secret(settings)
+    from api.admin_guard import AuthFailures
+
+    app.state.admin_failures = AuthFailures(Path(settings.data_dir) / "admin_failures.sqlite3",
+                                            settings.admin_max_failures, settings.admin_failure_window)
     errors.install(app)
     from api.routes import admin, chat, documents, health, openai_compat, targets
     from api.routes import metrics as metrics_route

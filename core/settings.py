@@ -16,7 +16,8 @@ from core.profile import Profile, ProfileError, load_profile
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_KEY_MIN = 16
-_SECRETS = frozenset({"admin_key", "session_secret", "llm_api_key"})
+_SECRETS = frozenset({"admin_key", "session_secret", "llm_api_key", "policy_admin_key", "policy_session_secret",
+                      "llm_api_key"})
 _RATE_RE = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)\s*$")
 
 
@@ -173,7 +174,7 @@ def load_settings(**overrides: object) -> Settings:
         lines = []
         for err in e.errors():
             loc = ".".join(str(p) for p in err["loc"]) or "settings"
-            got = "" if loc in _SECRETS else f" (got {err.get('input')!r})"  # a key must not end up in a log
+            got = "" if loc.lower() in _SECRETS else f" (got {err.get('input')!r})"  # a key must not reach a log
             lines.append(f"{loc.upper()}: {err['msg']}{got}")
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines)) from None
 
