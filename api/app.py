@@ -16,6 +16,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from api import errors, metrics
+from api.headers import SecurityHeaders, install_docs
 from api.logs import install_redaction
 from api.options import ApiOptions
 from api.ratelimit import RateLimiter
@@ -106,6 +107,7 @@ def _add_middleware(app: FastAPI, settings: Settings, options: ApiOptions) -> No
                        allow_headers=["Content-Type", "Accept", "Authorization", "X-API-Key"],
                        expose_headers=["Retry-After"], allow_credentials=False, max_age=600)
     app.add_middleware(metrics.MetricsMiddleware)
+    app.add_middleware(SecurityHeaders)  # outermost: even a 413 or 429 carries nosniff
 
 
 def _mount_static(app: FastAPI) -> None:
@@ -124,7 +126,8 @@ def create_app(settings: Settings | None = None, options: ApiOptions | None = No
     options = options or ApiOptions.from_settings(settings)
     install_redaction()
     app = FastAPI(title="人社政策问答助手 API", version="0.2.0", lifespan=_lifespan(settings, engine),
-                  description=DESCRIPTION, openapi_tags=TAGS)
+                  description=DESCRIPTION, openapi_tags=TAGS, docs_url=None, redoc_url=None)
+    install_docs(app, app.title)
     app.state.settings = settings
     app.state.options = options
     from assistant.session_keys import load_secret
