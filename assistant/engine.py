@@ -68,7 +68,8 @@ class Engine:
             from assistant.llm import LlmAnswerer, make_chat_model
             from assistant.prompts import load_prompts
 
-            llm = LlmAnswerer(make_chat_model(settings), load_prompts(variables=settings.deployment.prompt_vars()))
+            llm = LlmAnswerer(make_chat_model(settings), load_prompts(variables=settings.deployment.prompt_vars()),
+                              hotline=settings.deployment.hotline)
         return cls(settings, gen, sessions, llm)
 
     # -- index generations ----------------------------------------------------------------
