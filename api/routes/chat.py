@@ -121,8 +121,10 @@ _STREAM_DOC = {200: {"description": "text/event-stream：若干 `delta` 事件 {
 def chat_stream(body: ChatRequest, engine: EngineDep, settings: SettingsDep) -> EventSourceResponse:
     """与 /api/chat 相同的答案，以 SSE 逐段推送，适合边生成边显示。"""
     question = check_text(body.question, settings.max_question_chars, "question")
-    return EventSourceResponse(stream_events(engine, question, check_session(body.session_id)), sep="\n", ping=15,
-                               headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    from api.streaming import SHUTDOWN_MESSAGE, sse
+
+    return sse(stream_events(engine, question, check_session(body.session_id)),
+               [_sse("error", {"message": SHUTDOWN_MESSAGE})])
 
 
 @router.post("/search", response_model=SearchResponse, summary="检索原文段落")

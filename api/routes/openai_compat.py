@@ -16,7 +16,6 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
-from sse_starlette import EventSourceResponse
 
 from api import metrics
 from api.deps import EngineDep, SettingsDep
@@ -162,8 +161,11 @@ def chat_completions(body: CompletionRequest, engine: EngineDep, settings: Setti
     question, asked = _question(body, settings.max_question_chars)
     sid = conversation(engine, request.app.state.session_secret, body.user, asked, question)
     if body.stream:
-        return EventSourceResponse(_stream(engine, question, sid), sep="\n", ping=15,
-                                   headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+        from api.streaming import SHUTDOWN_MESSAGE, sse
+
+        farewell = {"error": {"message": SHUTDOWN_MESSAGE, "type": "server_error"}}
+        return sse(_stream(engine, question, sid), [{"data": json.dumps(farewell, ensure_ascii=False)},
+                                                    {"data": "[DONE]"}])
     answer, _ = engine.chat(question, sid, adopt=True)
     metrics.count_answer(answer.grounded, answer.kind)
     content = answer.text + sources_text(answer)
