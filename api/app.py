@@ -58,6 +58,19 @@ async def _purge_sessions(engine: Any, every: float = 3600.0) -> None:
         await asyncio.sleep(every)
 
 
+def _install_guards(app: FastAPI, settings: Settings) -> None:
+    """The /v1 session secret and the admin failure counter (shared by every worker through data_dir), and
+    the child process uploads are parsed in (started on first use)."""
+    from api.admin_guard import AuthFailures
+    from assistant.session_keys import load_secret
+    from index.sandbox import Sandbox
+
+    app.state.sandbox = Sandbox(settings.parse_memory_mb, settings.parse_timeout)
+    app.state.session_secret = load_secret(settings)
+    app.state.admin_failures = AuthFailures(Path(settings.data_dir) / "admin_failures.sqlite3",
+                                            settings.admin_max_failures, settings.admin_failure_window)
+
+
 def _lifespan(settings: Settings, engine: Any) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -77,10 +90,7 @@ def _lifespan(settings: Settings, engine: Any) -> Callable[[FastAPI], AbstractAs
             app.state.engine.refresh(force=True)
             metrics.observe_generation(app.state.engine)
 
-        from index.sandbox import Sandbox
-
         app.state.jobs = ReingestJobs(settings, published)
-        app.state.sandbox = Sandbox(settings.parse_memory_mb, settings.parse_timeout)
         metrics.observe_generation(app.state.engine)
         sweeper = asyncio.create_task(_purge_sessions(app.state.engine))
         try:
@@ -130,13 +140,7 @@ def create_app(settings: Settings | None = None, options: ApiOptions | None = No
     install_docs(app, app.title)
     app.state.settings = settings
     app.state.options = options
-    from assistant.session_keys import load_secret
-
-    app.state.session_secret = load_secret(settings)
-    from api.admin_guard import AuthFailures
-
-    app.state.admin_failures = AuthFailures(Path(settings.data_dir) / "admin_failures.sqlite3",
-                                            settings.admin_max_failures, settings.admin_failure_window)
+    _install_guards(app, settings)
     errors.install(app)
     from api.routes import admin, chat, documents, health, openai_compat, targets
     from api.routes import metrics as metrics_route
