@@ -13,6 +13,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 HTML_CSP = "frame-ancestors 'self'; object-src 'none'; base-uri 'self'; form-action 'self'"
 
 
+def _with_frame_rule(policy: str | None) -> str:
+    """A route's own (stricter) policy keeps its rules and gains ours where it has none of them."""
+    if not policy:
+        return HTML_CSP
+    have = {rule.split()[0] for rule in policy.split(";") if rule.strip()}
+    extra = [rule.strip() for rule in HTML_CSP.split(";") if rule.split()[0] not in have]
+    return "; ".join([policy.rstrip("; ")] + extra)
+
+
 class SecurityHeaders:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -27,7 +36,7 @@ class SecurityHeaders:
                 headers["X-Content-Type-Options"] = "nosniff"
                 headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
                 if headers.get("content-type", "").startswith("text/html"):
-                    headers["Content-Security-Policy"] = HTML_CSP
+                    headers["Content-Security-Policy"] = _with_frame_rule(headers.get("content-security-policy"))
                     headers["X-Frame-Options"] = "SAMEORIGIN"
             await send(message)
 

@@ -102,6 +102,8 @@ def test_security_headers_and_local_docs(hard):
             r = http.get(path)
             assert r.status_code == 200 and "frame-ancestors 'self'" in r.headers["content-security-policy"], path
             assert r.headers["x-frame-options"] == "SAMEORIGIN"
+        # The document page's own stricter policy is kept, not replaced.
+        assert "default-src 'none'" in http.get(f"/api/documents/{doc}?format=html").headers["content-security-policy"]
         assert "frame-ancestors" not in http.get("/static/widget.js").headers.get("content-security-policy", "")
         page = http.get("/docs").text
         assert "cdn." not in page and "/docs-assets/swagger-ui-bundle.js" in page
