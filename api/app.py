@@ -16,6 +16,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from api import errors, metrics
+from api.headers import SecurityHeaders, install_docs
 from api.logs import install_redaction
 from api.options import ApiOptions
 from api.ratelimit import RateLimiter
@@ -57,6 +58,19 @@ async def _purge_sessions(engine: Any, every: float = 3600.0) -> None:
         await asyncio.sleep(every)
 
 
+def _install_guards(app: FastAPI, settings: Settings) -> None:
+    """The /v1 session secret and the admin failure counter (shared by every worker through data_dir), and
+    the child process uploads are parsed in (started on first use)."""
+    from api.admin_guard import AuthFailures
+    from assistant.session_keys import load_secret
+    from index.sandbox import Sandbox
+
+    app.state.sandbox = Sandbox(settings.parse_memory_mb, settings.parse_timeout)
+    app.state.session_secret = load_secret(settings)
+    app.state.admin_failures = AuthFailures(Path(settings.data_dir) / "admin_failures.sqlite3",
+                                            settings.admin_max_failures, settings.admin_failure_window)
+
+
 def _lifespan(settings: Settings, engine: Any) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -83,6 +97,8 @@ def _lifespan(settings: Settings, engine: Any) -> Callable[[FastAPI], AbstractAs
             yield
         finally:
             sweeper.cancel()
+            app.state.sandbox.close()
+            app.state.jobs.close()
             if own:
                 app.state.engine.close()
             metrics.worker_exiting()
@@ -101,6 +117,7 @@ def _add_middleware(app: FastAPI, settings: Settings, options: ApiOptions) -> No
                        allow_headers=["Content-Type", "Accept", "Authorization", "X-API-Key"],
                        expose_headers=["Retry-After"], allow_credentials=False, max_age=600)
     app.add_middleware(metrics.MetricsMiddleware)
+    app.add_middleware(SecurityHeaders)  # outermost: even a 413 or 429 carries nosniff
 
 
 def _mount_static(app: FastAPI) -> None:
@@ -119,9 +136,11 @@ def create_app(settings: Settings | None = None, options: ApiOptions | None = No
     options = options or ApiOptions.from_settings(settings)
     install_redaction()
     app = FastAPI(title="人社政策问答助手 API", version="0.2.0", lifespan=_lifespan(settings, engine),
-                  description=DESCRIPTION, openapi_tags=TAGS)
+                  description=DESCRIPTION, openapi_tags=TAGS, docs_url=None, redoc_url=None)
+    install_docs(app, app.title)
     app.state.settings = settings
     app.state.options = options
+    _install_guards(app, settings)
     errors.install(app)
     from api.routes import admin, chat, documents, health, openai_compat, targets
     from api.routes import metrics as metrics_route

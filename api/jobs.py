@@ -1,4 +1,8 @@
-"""Re-ingest jobs: rebuild the index from the corpus in a background thread.
+"""Re-ingest jobs: rebuild the index from the corpus in a child process, watched by a background thread.
+
+The build never runs in the API process: a child process does it (and parses each file in its own
+memory-limited grandchild, see index/sandbox.py), killed if it outlives POLICY_REINGEST_TIMEOUT,
+so a hostile file can slow a rebuild but never grow or stop the service.
 
 One build at a time across all workers: an exclusive flock on a file in the index directory
 (released by the kernel if the process dies). Job status lives in JSON files under data_dir so any
@@ -36,12 +40,59 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
+def _build_child(settings: Settings, force: bool, conn: Any) -> None:
+    """The child's side (module-level for spawn): build with isolated parsing, send back the report."""
+    from index.pipeline import build_index
+
+    try:
+        conn.send(("ok", build_index(None, settings.index_dir, settings, force=force, isolate=True)))
+    except BaseException as e:  # noqa: BLE001 - the parent reports it; the child must answer
+        conn.send(("error", f"{type(e).__name__}: {str(e)[:300]}"))
+
+
 class ReingestJobs:
     def __init__(self, settings: Settings, on_published: Callable[[], None]) -> None:
         self.settings = settings
         self.on_published = on_published
         self.dir = Path(settings.data_dir) / "jobs"
         self.lock_path = Path(settings.index_dir) / ".reingest.lock"
+        self._child: Any = None
+
+    def _build(self, force: bool) -> Any:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("spawn")  # this process runs threads: no fork
+        parent, child = ctx.Pipe(duplex=False)
+        # Not a daemon: it starts its own parser child, which daemons may not.
+        proc = ctx.Process(target=_build_child, args=(self.settings, force, child), name="policy-reingest")
+        proc.start()
+        child.close()
+        self._child = proc
+        try:
+            if not parent.poll(self.settings.reingest_timeout):
+                proc.kill()
+                raise RuntimeError(f"re-ingest took longer than {self.settings.reingest_timeout:g} s and was stopped "
+                                   "(POLICY_REINGEST_TIMEOUT); the previous index keeps serving")
+            kind, value = parent.recv()
+        except EOFError:
+            raise RuntimeError(f"the re-ingest process died (exit code {proc.exitcode}); the previous index keeps "
+                               "serving") from None
+        finally:
+            proc.join(10)
+            if proc.is_alive():
+                proc.kill()
+                proc.join(5)
+            parent.close()
+            self._child = None
+        if kind != "ok":
+            raise RuntimeError(value)
+        return value
+
+    def close(self) -> None:
+        """Stop a running build (at shutdown): the index is published atomically, so nothing is half-written."""
+        proc = self._child
+        if proc is not None and proc.is_alive():
+            proc.kill()
 
     def _write(self, status: dict[str, Any]) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -90,10 +141,8 @@ class ReingestJobs:
         return status
 
     def _run(self, fd: int, status: dict[str, Any]) -> None:
-        from index.pipeline import build_index
-
         try:
-            report = build_index(None, self.settings.index_dir, self.settings, force=bool(status.get("force")))
+            report = self._build(bool(status.get("force")))
             if not report.generation:
                 status.update(status="failed", error="没有可以索引的文件，仍使用原索引 / nothing could be indexed; "
                                                       "the previous index keeps serving")

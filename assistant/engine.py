@@ -68,7 +68,8 @@ class Engine:
             from assistant.llm import LlmAnswerer, make_chat_model
             from assistant.prompts import load_prompts
 
-            llm = LlmAnswerer(make_chat_model(settings), load_prompts(variables=settings.deployment.prompt_vars()))
+            llm = LlmAnswerer(make_chat_model(settings), load_prompts(variables=settings.deployment.prompt_vars()),
+                              hotline=settings.deployment.hotline)
         return cls(settings, gen, sessions, llm)
 
     # -- index generations ----------------------------------------------------------------
@@ -99,19 +100,21 @@ class Engine:
     def search(self, query: str, k: int = 10, filters: dict[str, Any] | None = None) -> list[Hit]:
         return self.generation.retriever.search(query, k=k, filters=filters)
 
-    def chat(self, question: str, session_id: str | None = None) -> tuple[Answer, str]:
+    def chat(self, question: str, session_id: str | None = None, *, adopt: bool = False) -> tuple[Answer, str]:
+        """``adopt``: use ``session_id`` even if unknown (a key the server derived itself, see session_keys)."""
         gen = self.generation
-        session_id, history = self._session(session_id)
+        session_id, history = self._session(session_id, adopt)
         answer = gen.answerer.answer(question, history)
         if self.llm is not None and answer.grounded:
             answer = self.llm.answer(question, answer, [t.text for t in history if t.role == "user"])
         self._remember(session_id, question, answer)
         return answer, session_id
 
-    def chat_stream(self, question: str, session_id: str | None = None) -> Iterator[tuple[str, Any]]:
+    def chat_stream(self, question: str, session_id: str | None = None, *,
+                    adopt: bool = False) -> Iterator[tuple[str, Any]]:
         """("session", id), then ("delta", text) pieces, then ("final", Answer)."""
         gen = self.generation
-        session_id, history = self._session(session_id)
+        session_id, history = self._session(session_id, adopt)
         yield "session", session_id
         answer = gen.answerer.answer(question, history)
         if self.llm is not None and answer.grounded:
@@ -128,10 +131,16 @@ class Engine:
         self._remember(session_id, question, answer)
         yield "final", answer
 
-    def _session(self, session_id: str | None) -> tuple[str, list[Any]]:
+    def _session(self, session_id: str | None, adopt: bool = False) -> tuple[str, list[Any]]:
+        # Only ids the server issued: an unknown (invented or expired) id gets a fresh one, so a
+        # caller can never choose the id a conversation is stored under.
+        from assistant.session_keys import issue_id
+
         if session_id and self.sessions.valid_id(session_id):
-            return session_id, self.sessions.history(session_id)
-        return self.sessions.new_id(), []
+            history = self.sessions.history(session_id)
+            if history or adopt:
+                return session_id, history
+        return issue_id(self.sessions), []
 
     def _remember(self, session_id: str, question: str, answer: Answer) -> None:
         from assistant.sessions import Turn

@@ -11,7 +11,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol
 
-from assistant.guard import check_figures, sentence_spans, settled_end
+from assistant.contact_guard import check_contacts
+from assistant.guard import SERVICE_NUMBERS, GuardResult, check_figures, sentence_spans, settled_end
 from assistant.prompts import Prompts, format_history, format_sources
 from core.types import Answer
 
@@ -53,10 +54,24 @@ def make_chat_model(settings: Settings) -> ChatModel:
 
 
 class LlmAnswerer:
-    def __init__(self, model: ChatModel, prompts: Prompts, logger: logging.Logger | None = None) -> None:
+    def __init__(self, model: ChatModel, prompts: Prompts, logger: logging.Logger | None = None,
+                 hotline: str | None = None) -> None:
         self.model = model
         self.prompts = prompts
         self.log = logger or logging.getLogger(__name__)
+        # Numbers the answer may always give: the deployment's hotline (the prompt tells the model to).
+        self.allowed = frozenset(SERVICE_NUMBERS | ({hotline} if hotline else set()))
+
+    def check(self, text: str, draft: Answer) -> GuardResult:
+        """Figures first (the worse error), then URLs, phone numbers and contact instructions."""
+        result = check_figures(text, draft.citations, self.allowed)
+        if not result.ok:
+            return result
+        contacts = check_contacts(text, draft.citations, self.allowed)
+        if not contacts.ok:
+            self.log.warning("llm_contact_guard_fallback items=%d", len(contacts.unsupported),
+                             extra={"event": "llm_contact_guard_fallback"})
+        return contacts
 
     def build_messages(self, question: str, draft: Answer, history: Sequence[str] | None = None) -> Messages:
         user = self.prompts.render_user(
@@ -70,13 +85,15 @@ class LlmAnswerer:
     def answer(self, question: str, draft: Answer, history: Sequence[str] | None = None) -> Answer:
         if not draft.grounded:
             return draft
+        if _injected(draft):
+            return self._skip_injected(draft)
         try:
             text = _text(self.model.invoke(self.build_messages(question, draft, history))).strip()
         except Exception as e:  # noqa: BLE001 - any model failure must degrade to the draft
             return self._error_fallback(draft, _describe(e))
         if not text:
             return self._error_fallback(draft, "empty response")
-        result = check_figures(text, draft.citations)
+        result = self.check(text, draft)
         if not result.ok:
             return self._guard_fallback(draft, result.unsupported)
         return self._accept(draft, text)
@@ -88,8 +105,8 @@ class LlmAnswerer:
         guard, so a caller never shows an unchecked figure. On a failure mid-answer it yields
         ("reset", None): discard what was shown; the draft's text follows as deltas.
         """
-        if not draft.grounded:
-            yield from _replay(draft)
+        if not draft.grounded or _injected(draft):
+            yield from _replay(draft if not draft.grounded else self._skip_injected(draft))
             return
         buffer, released = "", 0
         failed: Answer | None = None
@@ -101,14 +118,14 @@ class LlmAnswerer:
                 end = settled_end(buffer)
                 if end <= released:
                     continue
-                result = check_figures(buffer[released:end], draft.citations)
+                result = self.check(buffer[released:end], draft)
                 if not result.ok:
                     failed = self._guard_fallback(draft, result.unsupported)
                     break
                 yield ("delta", buffer[released:end])
                 released = end
             else:
-                result = check_figures(buffer[released:], draft.citations)
+                result = self.check(buffer[released:], draft)
                 if not buffer.strip():
                     failed = self._error_fallback(draft, "empty response")
                 elif not result.ok:
@@ -147,9 +164,20 @@ class LlmAnswerer:
         meta = {**draft.meta, "mode": "extractive", "guard": "fallback", "guard_unsupported": unsupported}
         return replace(draft, meta=meta)
 
+    def _skip_injected(self, draft: Answer) -> Answer:
+        # A cited passage talks to the model: it is never sent one. The extractive answer quotes it as text.
+        self.log.warning("llm_skipped_injected_source", extra={"event": "llm_skipped_injected_source"})
+        return replace(draft, meta={**draft.meta, "mode": "extractive", "guard": "injected_source"})
+
     def _error_fallback(self, draft: Answer, message: str) -> Answer:
         self.log.warning("llm_error error=%s", message, extra={"event": "llm_error", "error": message})
         return replace(draft, meta={**draft.meta, "mode": "extractive", "llm_error": message})
+
+
+def _injected(draft: Answer) -> bool:
+    from assistant.contact_guard import is_injection
+
+    return any(is_injection(c.text) for c in draft.citations)
 
 
 def _replay(answer: Answer) -> Iterator[Event]:

@@ -54,16 +54,24 @@ def load_prompts(directory: Path | None = None, variables: dict[str, str] | None
     return Prompts(system=system, user=user)
 
 
+SOURCE_OPEN, SOURCE_CLOSE = "<<<原文", "原文>>>"
+
+
+def _as_data(text: str) -> str:
+    # A passage cannot close its own block and start talking as the prompt.
+    return text.replace("<<<", "‹‹‹").replace(">>>", "›››")
+
+
 def format_sources(citations: Sequence[Citation]) -> str:
-    """Numbered source blocks: ``[1] 《title》 section`` then the passage text."""
+    """Numbered source blocks: ``[1] 《title》 section``, then the passage text fenced as data."""
     blocks = []
     for c in citations:
         head = f"[{c.n}]"
         if c.document:
-            head += f" 《{c.document}》"
+            head += f" 《{_as_data(c.document)}》"
         if c.section:
-            head += f" {c.section}"
-        blocks.append(f"{head}\n{c.text.strip()}")
+            head += f" {_as_data(c.section)}"
+        blocks.append(f"{head}\n{SOURCE_OPEN}\n{_as_data(c.text.strip())}\n{SOURCE_CLOSE}")
     return "\n\n".join(blocks)
 
 

@@ -1,32 +1,59 @@
 """Redaction of personal data before text reaches logs or the session store.
 
-Hotline callers type ID numbers, phone numbers and bank cards into the chat. Policy text is
-full of numbers too ("42.62万人", "景人社发〔2018〕10号", "12333"), so every pattern is anchored
-so it never takes part of a longer digit run or a decimal, and long numbers are only treated
-as bank cards when they look like one (Luhn-valid or UnionPay's 62 prefix).
+Hotline callers type ID numbers, phone numbers and bank cards into the chat, in every form:
+grouped with spaces, dashes or dots, in full-width digits, split by zero-width characters or
+written in Chinese numerals. So matching runs on a normalized probe of the text (format
+characters dropped, full-width folded, Chinese numerals in long digit runs mapped to digits)
+whose every character remembers where it came from; a match replaces that span of the original.
+
+Policy text is full of numbers too ("42.62万人", "景人社发〔2018〕10号", "12333", dates), so
+every pattern is anchored so it never takes part of a longer digit run or a decimal, grouped
+numbers need groups of at least three digits (a row of decimals is not a phone number), and IDs
+need a plausible birth date.
 """
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 
-# Full-width ASCII (０-９, ＋, －, ＠, Ｘ, （ ...) and hyphen-like dashes map one character to one
-# character, so spans found in the translated text are the same spans in the original and
-# everything that is not redacted comes back exactly as written.
+# Full-width ASCII (０-９, ＋, －, ＠, Ｘ, （ ...) and hyphen-like dashes, one character to one.
 _HALF = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
-_HALF.update({0x3000: 0x20, 0x2010: 0x2D, 0x2011: 0x2D, 0x2012: 0x2D, 0x2013: 0x2D})
+_HALF.update({0x3000: 0x20, 0x2010: 0x2D, 0x2011: 0x2D, 0x2012: 0x2D, 0x2013: 0x2D, 0x2014: 0x2D, 0x2212: 0x2D,
+              0x00B7: 0x2E, 0x30FB: 0x2E, 0x2027: 0x2E})
+_CN_DIGITS = "〇零一二三四五六七八九"
+_CN_MAP = {ord(c): ord(str(i)) for i, c in enumerate("〇一二三四五六七八九")}
+_CN_MAP.update({ord("零"): ord("0"), ord("幺"): ord("1")})
+# Seven or more digits (ASCII or Chinese, at least one Chinese) with single separators: a spelt-out
+# number. Shorter runs are dates and ordinals ("二〇一八年", "第一"), which stay as written.
+_CN_RUN = re.compile(f"[0-9{_CN_DIGITS}幺](?:[ .-]?[0-9{_CN_DIGITS}幺]){{6,}}")
 
+_S = r"[ .-]"  # one separator between digit groups
 # Not inside a longer number and not the fraction of a decimal ("0.13812345678").
-_START = r"(?<!\d)(?<!\d\.)"
-_END = r"(?!\d)(?!\.\d)"
+_START = r"(?<!\d)(?<!\d[.-])"
+_END = r"(?![.-]?\d)"
 
 _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z])")
-# 6-digit area code, birth date, 3-digit sequence, check character; 6-8-4 grouping allowed.
-_ID18 = re.compile(_START + r"\d{6}[ -]?(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})[ -]?\d{3}[\dXx]" + _END)
-_ID15 = re.compile(_START + r"\d{6}(?P<y>\d{2})(?P<m>\d{2})(?P<d>\d{2})\d{3}" + _END)
-_CARD = re.compile(_START + r"\d{4}(?:[ -]?\d{4}){3}(?:[ -]?\d{1,3})?" + _END)
-_MOBILE = re.compile(_START + r"(?:\(?\+?86\)?[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}" + _END)
-_LANDLINE = re.compile(_START + r"(?:0\d{2,3}-|\(0\d{2,3}\)[ -]?)\d{7,8}" + _END)
+# 17 digits and a check character, any single separator between any two: "360203-1990-01-01-123X".
+_ID18 = re.compile(_START + r"\d(?:[ .-]{0,2}\d){16}[ .-]{0,2}[\dXx]" + _END)
+_ID15 = re.compile(_START + r"\d(?:[ .-]{0,2}\d){14}" + _END)
+# Any 16-19 digit run, or 4-digit groups as printed on cards.
+_CARD = re.compile(_START + r"(?:\d{16,19}|\d{4}(?:(?P<s>[ .-])\d{4}){3}(?:(?P=s)?\d{1,3})?)" + _END)
+_PREFIX86 = r"(?:\(?\+?86\)?[ -]?)?"
+_MOBILE = re.compile(_START + _PREFIX86 + r"1[3-9](?:" + _S + r"?\d){9}" + _END)
+# Area code 0xx(x), then the local number: "0798-8221234", "07988221234", "(0798) 822 1234".
+_LANDLINE = re.compile(_START + r"(?:\(0\d{2,3}\)|0\d{2,3})" + _S + r"?\d{3,4}(?:" + _S + r"?\d{3,5})" + _END)
+
+
+def _digits(s: str) -> str:
+    return re.sub(r"[^0-9Xx]", "", s)
+
+
+def _groups_ok(s: str, core_digits: int) -> bool:
+    """A grouped number: every group of three or more digits (a table row of decimals is not a number)."""
+    groups = [g for g in re.split(r"[ .-]+", s) if g]
+    return len(groups) == 1 or (all(len(_digits(g)) >= 3 for g in groups) and len(groups) <= 5
+                                and len(_digits(s)) >= core_digits)
 
 
 def _plausible_date(y: int, m: int, d: int) -> bool:
@@ -35,11 +62,13 @@ def _plausible_date(y: int, m: int, d: int) -> bool:
 
 def _id18(m: re.Match[str]) -> bool:
     # A mistyped check digit is still someone's ID, so the checksum is deliberately not tested.
-    return _plausible_date(int(m["y"]), int(m["m"]), int(m["d"]))
+    d = _digits(m.group())
+    return _plausible_date(int(d[6:10]), int(d[10:12]), int(d[12:14]))
 
 
 def _id15(m: re.Match[str]) -> bool:
-    return _plausible_date(1900 + int(m["y"]), int(m["m"]), int(m["d"]))
+    d = _digits(m.group())
+    return _plausible_date(1900 + int(d[6:8]), int(d[8:10]), int(d[10:12]))
 
 
 def luhn_ok(digits: str) -> bool:
@@ -53,9 +82,19 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
+def _mobile(m: re.Match[str]) -> bool:
+    body = re.sub(r"^\(?\+?86\)?[ -]?", "", m.group()) if len(_digits(m.group())) > 11 else m.group()
+    return _groups_ok(body, 11)
+
+
+def _landline(m: re.Match[str]) -> bool:
+    return _groups_ok(m.group().replace("(", "").replace(")", " "), 10)
+
+
 def _card(m: re.Match[str]) -> bool:
-    digits = re.sub(r"\D", "", m.group())
-    return 16 <= len(digits) <= 19 and (digits.startswith("62") or luhn_ok(digits))
+    # Grouped: "2016-2017-2018-2019" is a list of years, not a card.
+    groups = re.split(r"[ .-]", m.group())
+    return len(groups) == 1 or not all(re.fullmatch(r"(?:19|20)\d\d", g) for g in groups[:4])
 
 
 def _always(m: re.Match[str]) -> bool:
@@ -69,20 +108,34 @@ _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], bool], str]] = [
     (_ID18, _id18, "[身份证号]"),
     (_ID15, _id15, "[身份证号]"),
     (_CARD, _card, "[银行卡号]"),
-    (_MOBILE, _always, "[手机号]"),
-    (_LANDLINE, _always, "[电话]"),
+    (_MOBILE, _mobile, "[手机号]"),
+    (_LANDLINE, _landline, "[电话]"),
 ]
 
 
+def normalize(text: str) -> tuple[str, list[int]]:
+    """The probe text matched against, and for each of its characters the index it came from."""
+    kept, where = [], []
+    for i, ch in enumerate(text):
+        if unicodedata.category(ch) == "Cf":  # zero-width spaces, joiners, BOM, bidi marks, soft hyphen
+            continue
+        kept.append(ch)
+        where.append(i)
+    probe = "".join(kept).translate(_HALF)
+    probe = _CN_RUN.sub(lambda m: m.group().translate(_CN_MAP) if any(c in _CN_DIGITS + "幺" for c in m.group())
+                        else m.group(), probe)
+    return probe, where
+
+
 def _spans(text: str) -> list[tuple[int, int, str]]:
-    probe = text.translate(_HALF)
+    probe, where = normalize(text)
     taken: list[tuple[int, int, str]] = []
     for pattern, accept, label in _RULES:
         for m in pattern.finditer(probe):
             s, e = m.span()
             if accept(m) and all(e <= ts or s >= te for ts, te, _ in taken):
                 taken.append((s, e, label))
-    return sorted(taken)
+    return sorted((where[s], where[e - 1] + 1, label) for s, e, label in taken)
 
 
 def redact(text: str) -> str:

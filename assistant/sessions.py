@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS unanswered (
     first_seen REAL NOT NULL,
     last_seen REAL NOT NULL
 );
+CREATE INDEX IF NOT EXISTS unanswered_last_seen ON unanswered(last_seen);
 """
 
 
@@ -90,9 +91,14 @@ class SessionStore:
         max_turns: int = 20,
         ttl_seconds: int = 86400,
         clock: Callable[[], float] = time.time,
+        unanswered_max: int = 10000,
+        unanswered_max_age: float = 90 * 86400,
     ) -> None:
         if max_turns < 1 or ttl_seconds <= 0:
             raise ValueError("max_turns must be >= 1 and ttl_seconds > 0")
+        # Anyone can add unanswered questions; the table must not grow without bound.
+        self.unanswered_max = unanswered_max
+        self.unanswered_max_age = unanswered_max_age
         self.path = Path(path)
         self.max_turns = max_turns
         self.ttl_seconds = ttl_seconds
@@ -114,6 +120,8 @@ class SessionStore:
             Path(settings.data_dir) / "sessions.sqlite3",
             max_turns=settings.session_max_turns,
             ttl_seconds=settings.session_ttl_seconds,
+            unanswered_max=settings.unanswered_max,
+            unanswered_max_age=settings.unanswered_max_age_days * 86400,
         )
 
     # -- connections ------------------------------------------------------------------------
@@ -228,6 +236,7 @@ class SessionStore:
             db.execute(
                 "DELETE FROM turns WHERE session_id IN (SELECT id FROM sessions WHERE last_active < ?)", (cutoff,)
             )
+            db.execute("DELETE FROM unanswered WHERE last_seen < ?", (self.clock() - self.unanswered_max_age,))
             return db.execute("DELETE FROM sessions WHERE last_active < ?", (cutoff,)).rowcount
 
     def count(self) -> int:
@@ -248,6 +257,12 @@ class SessionStore:
                 "INSERT INTO unanswered (question, count, first_seen, last_seen) VALUES (?, 1, ?, ?) "
                 "ON CONFLICT(question) DO UPDATE SET count = count + 1, last_seen = excluded.last_seen",
                 (q, now, now),
+            )
+            # Over the cap, the questions seen least recently go first.
+            db.execute(
+                "DELETE FROM unanswered WHERE question IN "
+                "(SELECT question FROM unanswered ORDER BY last_seen DESC LIMIT -1 OFFSET ?)",
+                (self.unanswered_max,),
             )
 
     def unanswered(self, limit: int = 100) -> list[tuple[str, int, float]]:

@@ -15,6 +15,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from core.profile import Profile, ProfileError, load_profile
 
 ROOT = Path(__file__).resolve().parent.parent
+ADMIN_KEY_MIN = 16
+_SECRETS = frozenset({"admin_key", "session_secret", "llm_api_key", "policy_admin_key", "policy_session_secret",
+                      "llm_api_key"})
 _RATE_RE = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)\s*$")
 
 
@@ -67,6 +70,27 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1024, le=1024**3, validation_alias=_env("POLICY_MAX_UPLOAD_BYTES"))
     max_question_chars: int = Field(500, ge=10, le=10000, validation_alias=_env("POLICY_MAX_QUESTION_CHARS"))
 
+    # Extraction limits (ingest/limits.py): a decompression bomb or a huge file is skipped by name.
+    max_unzipped_bytes: int = Field(100 * 1024**2, ge=1024**2, le=64 * 1024**3,
+                                    validation_alias=_env("POLICY_MAX_UNZIPPED_BYTES"))
+    max_zip_ratio: int = Field(100, ge=2, le=100000, validation_alias=_env("POLICY_MAX_ZIP_RATIO"))
+    max_zip_entries: int = Field(1000, ge=10, le=1000000, validation_alias=_env("POLICY_MAX_ZIP_ENTRIES"))
+    max_text_chars: int = Field(2_000_000, ge=10000, le=10**9, validation_alias=_env("POLICY_MAX_TEXT_CHARS"))
+    # Uploads and re-ingest parse files in a child process with these limits (index/sandbox.py).
+    parse_memory_mb: int = Field(1536, ge=256, le=1024**2, validation_alias=_env("POLICY_PARSE_MEMORY_MB"))
+    parse_timeout: float = Field(120.0, gt=0, le=86400, validation_alias=_env("POLICY_PARSE_TIMEOUT"))
+    reingest_timeout: float = Field(3600.0, gt=0, le=7 * 86400, validation_alias=_env("POLICY_REINGEST_TIMEOUT"))
+
+    # Failed admin authentications allowed per client within the window before 429.
+    admin_max_failures: int = Field(10, ge=1, le=100000, validation_alias=_env("POLICY_ADMIN_MAX_FAILURES"))
+    admin_failure_window: int = Field(300, ge=1, le=86400, validation_alias=_env("POLICY_ADMIN_FAILURE_WINDOW"))
+
+    # Keys /v1 conversations are stored under; unset: generated once and kept in data_dir/session_secret.
+    session_secret: str | None = Field(None, validation_alias=_env("POLICY_SESSION_SECRET"))
+
+    unanswered_max: int = Field(10000, ge=10, le=10**7, validation_alias=_env("POLICY_UNANSWERED_MAX"))
+    unanswered_max_age_days: int = Field(90, ge=1, le=3650, validation_alias=_env("POLICY_UNANSWERED_DAYS"))
+
     session_max_turns: int = Field(20, ge=1, le=1000, validation_alias=_env("POLICY_SESSION_MAX_TURNS"))
     session_ttl_seconds: int = Field(3600 * 24, ge=60, validation_alias=_env("POLICY_SESSION_TTL"))
 
@@ -95,6 +119,22 @@ class Settings(BaseSettings):
                 f"POLICY_RATE_LIMIT={v!r} is not a rate; use e.g. '30/minute' or '5/second', or '0' to turn it off"
             )
         return v.strip()
+
+    @field_validator("admin_key")
+    @classmethod
+    def _check_admin_key(cls, v: str | None) -> str | None:
+        if v is not None and v.strip() and len(v) < ADMIN_KEY_MIN:
+            raise ValueError(f"POLICY_ADMIN_KEY is {len(v)} characters; use at least {ADMIN_KEY_MIN}, e.g. the output of "
+                             "python -c 'import secrets; print(secrets.token_urlsafe(24))'")
+        return v or None
+
+    @field_validator("session_secret")
+    @classmethod
+    def _check_secret(cls, v: str | None) -> str | None:
+        if v is not None and v.strip() and len(v) < 32:
+            raise ValueError(f"POLICY_SESSION_SECRET is {len(v)} characters; use at least 32 random characters, or "
+                             "leave it unset to have one generated in POLICY_DATA_DIR")
+        return v or None
 
     @field_validator("llm_base_url")
     @classmethod
@@ -134,7 +174,8 @@ def load_settings(**overrides: object) -> Settings:
         lines = []
         for err in e.errors():
             loc = ".".join(str(p) for p in err["loc"]) or "settings"
-            lines.append(f"{loc.upper()}: {err['msg']} (got {err.get('input')!r})")
+            got = "" if loc.lower() in _SECRETS else f" (got {err.get('input')!r})"  # a key must not reach a log
+            lines.append(f"{loc.upper()}: {err['msg']}{got}")
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines)) from None
 
 

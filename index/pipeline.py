@@ -16,6 +16,7 @@ from core.types import ParsedDocument, content_id
 from index import store
 from ingest.document import PARSER_VERSION, parse_text
 from ingest.errors import IngestError
+from ingest.limits import ExtractionLimits
 from ingest.load import discover, load_file
 from ingest.manifest import manifest_for
 from retriever.build import build_search_index, drop_collection
@@ -85,11 +86,35 @@ def _progress(items: list[Path], enabled: bool) -> Any:
     return tqdm(items, desc="ingest", unit="file", file=sys.stderr, disable=None)
 
 
+def parse_file(path: Path, root: Path | None, row: dict[str, Any] | None, chunk_size: int,
+               limits: ExtractionLimits) -> ParsedDocument:
+    """Load and parse one file (module-level so the sandbox child can run it)."""
+    loaded = load_file(path, root=root, limits=limits)
+    return parse_text(loaded.text, loaded.source, row, chunk_size)
+
+
+def probe_file(path: Path, limits: ExtractionLimits) -> int:
+    """Characters a file yields, or IngestError: what an upload is checked with, in the sandbox."""
+    return len(load_file(path, limits=limits).text)
+
+
+def _parser(settings: Settings, isolate: bool) -> Any:
+    """(sandbox or None, parse(path, root, row)): in a memory- and time-limited child when isolated."""
+    limits = ExtractionLimits.from_settings(settings)
+    if not isolate:
+        return None, lambda path, root, row: parse_file(path, root, row, settings.chunk_size, limits)
+    from index.sandbox import Sandbox
+
+    box = Sandbox(settings.parse_memory_mb, settings.parse_timeout)
+    return box, lambda path, root, row: box.run(parse_file, path, root, row, settings.chunk_size, limits)
+
+
 def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, settings: Settings | None = None,
-                *, progress: bool = False, force: bool = False) -> IngestReport:
+                *, progress: bool = False, force: bool = False, isolate: bool = False) -> IngestReport:
     """Index exactly the documents under ``paths`` (default: the corpus) into ``index_dir``.
 
     Unchanged input does no work; otherwise a new generation is built and swapped in atomically.
+    ``isolate``: parse in a child process with memory and time limits (the service's re-ingest).
     """
     settings = settings or get_settings()
     index_dir = Path(index_dir or settings.index_dir)
@@ -102,7 +127,12 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
         report.seconds = time.perf_counter() - t0
         return report
     first_parse_skip = len(report.skipped)
-    parsed = _parse_all(entries, paths, index_dir, settings, report, progress)
+    box, parse = _parser(settings, isolate)
+    try:
+        parsed = _parse_all(entries, paths, index_dir, parse, report, progress)
+    finally:
+        if box is not None:
+            box.close()
     if parsed:  # publishing an empty index would throw away whatever is being served now
         manifest = {"inputs": wanted, "id": content_id(*(e["key"] for e in entries))}
         report.generation = _publish(parsed, index_dir, settings, report, manifest, first_parse_skip).name
@@ -146,19 +176,24 @@ def _unchanged(index_dir: Path, wanted: dict[str, Any], report: IngestReport) ->
     return True
 
 
-def _parse_all(entries: list[dict[str, Any]], paths: list[Path], index_dir: Path, settings: Settings,
+def _parse_all(entries: list[dict[str, Any]], paths: list[Path], index_dir: Path, parse: Any,
                report: IngestReport, progress: bool) -> list[ParsedDocument]:
     """Parse each file (or take it from the parse cache); the same text twice is indexed once."""
+    from index.sandbox import SandboxError
+
     parsed: list[ParsedDocument] = []
     seen: set[str] = set()
     for entry in _progress(entries, progress):
         doc = store.cache_get(index_dir, entry["key"])
         if doc is None:
+            path = Path(entry["path"])
             try:
-                loaded = load_file(Path(entry["path"]), root=_root_of(Path(entry["path"]), paths))
-                doc = parse_text(loaded.text, loaded.source, entry["row"], settings.chunk_size)
+                doc = parse(path, _root_of(path, paths), entry["row"])
             except IngestError as e:
                 report.skipped.append(str(e))
+                continue
+            except SandboxError as e:
+                report.skipped.append(f"{path}: {e}")
                 continue
             store.cache_put(index_dir, entry["key"], doc)
         if doc.document.id in seen:

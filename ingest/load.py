@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.errors import IngestError
+from ingest.limits import ExtractionLimits, check_archive, check_text
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".html", ".htm", ".pdf", ".docx"})
 _CONVERT_HINT = "convert it to .docx, .pdf, .html, .md or .txt"
@@ -29,6 +30,11 @@ class LoadedFile:
     text: str
     format: str
     sha256: str
+
+
+def ignored_name(name: str) -> bool:
+    """True for names a corpus walk never indexes (hidden, Office lock files, README, manifest)."""
+    return _skipped(name)
 
 
 def _skipped(name: str) -> bool:
@@ -308,8 +314,9 @@ _BROKEN_HINT = {
 }
 
 
-def load_file(path: Path, root: Path | None = None) -> LoadedFile:
+def load_file(path: Path, root: Path | None = None, limits: ExtractionLimits | None = None) -> LoadedFile:
     """Read one file and extract its text; any failure is an IngestError naming the file."""
+    limits = limits or ExtractionLimits()
     path = Path(os.path.abspath(path))
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
@@ -321,6 +328,7 @@ def load_file(path: Path, root: Path | None = None) -> LoadedFile:
         raise IngestError(path, f"cannot be read ({exc.strerror or exc}); check it exists and is readable") from exc
     if not data:
         raise IngestError(path, _EMPTY)
+    check_archive(path, data, limits)
     try:
         text = _EXTRACTORS[fmt](path, data)
     except IngestError:
@@ -329,7 +337,7 @@ def load_file(path: Path, root: Path | None = None) -> LoadedFile:
         err = f"{type(exc).__name__}: {exc}"
         hint = _BROKEN_HINT.get(fmt, "could not be parsed as " + fmt + " ({err}); check or re-save the file")
         raise IngestError(path, hint.format(err=err)) from exc
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = check_text(path, text.replace("\r\n", "\n").replace("\r", "\n"), limits)
     if not text.strip():
         raise IngestError(path, _EMPTY)
     source = path.name

@@ -21,7 +21,7 @@ from api.jobs import JobRunning
 from api.safety import human_size
 from api.schemas import JobOut, UnansweredItem, UnansweredResponse, UploadOut
 from ingest.errors import IngestError
-from ingest.load import SUPPORTED_SUFFIXES, load_file
+from ingest.load import SUPPORTED_SUFFIXES, ignored_name
 
 router = APIRouter(prefix="/api/admin", tags=["管理"])
 
@@ -71,13 +71,28 @@ async def upload_document(request: Request, _: AdminDep, settings: SettingsDep, 
         suffix = Path(name).suffix
         if suffix not in SUPPORTED_SUFFIXES:
             raise HTTPException(415, f"不支持的文件类型 {suffix}，请上传 {_TYPES} / unsupported file type {suffix}")
+        if ignored_name(name):
+            # README*, manifest.csv, ~$ lock files: a re-ingest walks past them, so they would never be indexed.
+            raise HTTPException(422, f"{name} 这类文件名在重建索引时会被跳过，请改名后上传 / files named like {name} are "
+                                     "skipped by ingest (README, manifest, lock files); rename it and upload again")
         corpus = Path(settings.corpus_dir)
-        return await run_in_threadpool(_save, upload, name, corpus, options.max_upload_bytes, replace)
+        check = _checker(request, settings)
+        return await run_in_threadpool(_save, upload, name, corpus, options.max_upload_bytes, replace, check)
     finally:
         await form.close()
 
 
-def _save(upload: UploadFile, name: str, corpus: Path, limit: int, replace: bool) -> UploadOut:
+def _checker(request: Request, settings: Any) -> Any:
+    """characters(path): the file parsed in the app's sandbox child, so a hostile file cannot hurt this process."""
+    from index.pipeline import probe_file
+    from ingest.limits import ExtractionLimits
+
+    box = request.app.state.sandbox
+    limits = ExtractionLimits.from_settings(settings)
+    return lambda path: box.run(probe_file, path, limits)
+
+
+def _save(upload: UploadFile, name: str, corpus: Path, limit: int, replace: bool, check: Any) -> UploadOut:
     corpus.mkdir(parents=True, exist_ok=True)
     final = corpus / name
     if final.exists() and not replace:
@@ -95,10 +110,14 @@ def _save(upload: UploadFile, name: str, corpus: Path, limit: int, replace: bool
                 out.write(chunk)
         if size == 0:
             raise HTTPException(400, "文件为空 / the file is empty")
+        from index.sandbox import SandboxError
+
         try:
-            loaded = load_file(tmp)  # refuse now what the next re-ingest would skip
+            characters = check(tmp)  # refuse now what the next re-ingest would skip
         except IngestError as e:
             raise HTTPException(400, f"文件无法读取：{e.reason} / cannot read {name}: {e.reason}") from None
+        except SandboxError as e:
+            raise HTTPException(422, f"文件无法处理：{e} / cannot process {name}: {e}") from None
         if replace:
             replaced = final.exists()
             os.replace(tmp, final)
@@ -110,7 +129,7 @@ def _save(upload: UploadFile, name: str, corpus: Path, limit: int, replace: bool
             replaced = False
     finally:
         tmp.unlink(missing_ok=True)
-    return UploadOut(file=name, bytes=size, replaced=replaced, characters=len(loaded.text),
+    return UploadOut(file=name, bytes=size, replaced=replaced, characters=characters,
                      next="POST /api/admin/reingest")
 
 

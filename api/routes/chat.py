@@ -46,6 +46,16 @@ def check_text(text: str, limit: int, field: str) -> str:
     return stripped
 
 
+def check_session(session_id: str | None) -> str | None:
+    from assistant.session_keys import is_derived
+
+    if is_derived(session_id):
+        # Keys of /v1 conversations: never handed to a client, so one arriving here is a probe.
+        raise HTTPException(422, "session_id 无效，请留空以开始新对话 / invalid session_id; omit it to start a new "
+                                 "conversation")
+    return session_id
+
+
 def citation_url(doc_id: str, chunk_id: str) -> str:
     return f"/api/documents/{doc_id}?chunk={chunk_id}"
 
@@ -66,7 +76,7 @@ def chat(body: ChatRequest, engine: EngineDep, settings: SettingsDep) -> ChatRes
     """根据已收录的政策文件回答问题。答案中的 [n] 对应 citations 中编号为 n 的原文出处；
     未找到依据时 grounded 为 false，并建议咨询 12333。多轮对话时传回 session_id。"""
     question = check_text(body.question, settings.max_question_chars, "question")
-    answer, session_id = engine.chat(question, body.session_id)
+    answer, session_id = engine.chat(question, check_session(body.session_id))
     metrics.count_answer(answer.grounded, answer.kind)
     return chat_payload(answer, session_id)
 
@@ -111,8 +121,10 @@ _STREAM_DOC = {200: {"description": "text/event-stream：若干 `delta` 事件 {
 def chat_stream(body: ChatRequest, engine: EngineDep, settings: SettingsDep) -> EventSourceResponse:
     """与 /api/chat 相同的答案，以 SSE 逐段推送，适合边生成边显示。"""
     question = check_text(body.question, settings.max_question_chars, "question")
-    return EventSourceResponse(stream_events(engine, question, body.session_id), sep="\n", ping=15,
-                               headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    from api.streaming import SHUTDOWN_MESSAGE, sse
+
+    return sse(stream_events(engine, question, check_session(body.session_id)),
+               [_sse("error", {"message": SHUTDOWN_MESSAGE})])
 
 
 @router.post("/search", response_model=SearchResponse, summary="检索原文段落")

@@ -7,7 +7,6 @@ Sources are appended to the reply text because generic clients drop any field th
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import time
@@ -15,9 +14,8 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
-from sse_starlette import EventSourceResponse
 
 from api import metrics
 from api.deps import EngineDep, SettingsDep
@@ -60,23 +58,26 @@ def _text(message: Message) -> str:
     return "\n".join(p for p in parts if isinstance(p, str))
 
 
-def _session_key(user: str | None, questions: list[str]) -> str:
-    digest = hashlib.sha256(json.dumps([user or "", questions], ensure_ascii=False).encode("utf-8")).hexdigest()
-    return "oa-" + digest[:40]
+def session_key(secret: bytes, user: str | None, questions: list[str]) -> str:
+    from assistant.session_keys import derived_key
+
+    return derived_key(secret, "v1", user or "", questions)
 
 
-def conversation(engine: Any, user: str | None, asked: list[str], question: str) -> str:
+def conversation(engine: Any, secret: bytes, user: str | None, asked: list[str], question: str) -> str:
     """A session id holding this conversation's earlier turns, for engine.chat to answer in.
 
     Each prefix of user messages has its own stored session, written once: the first request to reach
     it answers there. A retry, or someone else's identical conversation, gets a fresh copy instead, so a
     stored session never piles up repeats of its own last question.
     """
+    from assistant.session_keys import issue_id
+
     sessions = engine.sessions
-    target = _session_key(user, asked + [question])
-    sid = target if not sessions.history(target) else sessions.new_id()
+    target = session_key(secret, user, asked + [question])
+    sid = target if not sessions.history(target) else issue_id(sessions)
     if asked:
-        turns = sessions.history(_session_key(user, asked)) or _replay(engine, asked[-_REPLAY:])
+        turns = sessions.history(session_key(secret, user, asked)) or _replay(engine, asked[-_REPLAY:])
         for turn in turns:
             sessions.append(sid, turn)
     return sid
@@ -110,8 +111,15 @@ def _question(body: CompletionRequest, limit: int) -> tuple[str, list[str]]:
     if not users:
         raise HTTPException(422, "messages 中没有用户提问 / messages contain no user message")
     question = check_text(_text(body.messages[users[-1]]), limit, "question")
-    asked = [t.strip() for t in (_text(body.messages[i]) for i in users[:-1]) if t.strip()]
-    return question, [a[:limit] for a in asked]
+    # Earlier questions are answered again and stored, so they get the question's checks too.
+    asked = [check_text(t, limit, f"messages[{i}].content") for i, t in
+             ((i, _text(body.messages[i])) for i in users[:-1]) if t.strip()]
+    for i, m in enumerate(body.messages):
+        if any(0xD800 <= ord(c) <= 0xDFFF for c in _text(m)):
+            raise HTTPException(422, f"messages[{i}].content 含有无效字符 / messages[{i}].content contains invalid unicode")
+    if body.user is not None and any(0xD800 <= ord(c) <= 0xDFFF for c in body.user):
+        raise HTTPException(422, "user 含有无效字符 / user contains invalid unicode")
+    return question, asked
 
 
 def _chunk(cid: str, created: int, delta: dict[str, Any], finish: str | None = None) -> dict[str, str]:
@@ -124,7 +132,7 @@ def _stream(engine: Any, question: str, sid: str) -> Iterator[dict[str, str]]:
     cid, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
     yield _chunk(cid, created, {"role": "assistant", "content": ""})
     try:
-        for kind, value in engine.chat_stream(question, sid):
+        for kind, value in engine.chat_stream(question, sid, adopt=True):
             if kind == "delta":
                 yield _chunk(cid, created, {"content": value})
             elif kind == "reset":
@@ -147,15 +155,18 @@ def _stream(engine: Any, question: str, sid: str) -> Iterator[dict[str, str]]:
              responses={200: {"description": "stream=false 时为 chat.completion JSON；stream=true 时为 SSE 数据块，"
                                              "以 `data: [DONE]` 结束",
                               "content": {"text/event-stream": {}}}})
-def chat_completions(body: CompletionRequest, engine: EngineDep, settings: SettingsDep) -> Any:
+def chat_completions(body: CompletionRequest, engine: EngineDep, settings: SettingsDep, request: Request) -> Any:
     """可作为模型接入现有聊天界面或 openai 客户端（base_url=…/v1）。取最后一条用户消息为问题，
     之前的用户消息为对话上下文；回复正文末尾附“来源：[n] 《文件》 章节”。model 固定为 policy-assistant。"""
     question, asked = _question(body, settings.max_question_chars)
-    sid = conversation(engine, body.user, asked, question)
+    sid = conversation(engine, request.app.state.session_secret, body.user, asked, question)
     if body.stream:
-        return EventSourceResponse(_stream(engine, question, sid), sep="\n", ping=15,
-                                   headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
-    answer, _ = engine.chat(question, sid)
+        from api.streaming import SHUTDOWN_MESSAGE, sse
+
+        farewell = {"error": {"message": SHUTDOWN_MESSAGE, "type": "server_error"}}
+        return sse(_stream(engine, question, sid), [{"data": json.dumps(farewell, ensure_ascii=False)},
+                                                    {"data": "[DONE]"}])
+    answer, _ = engine.chat(question, sid, adopt=True)
     metrics.count_answer(answer.grounded, answer.kind)
     content = answer.text + sources_text(answer)
     prompt_chars = sum(len(_text(m)) for m in body.messages)

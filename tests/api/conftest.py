@@ -92,6 +92,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, host_port: int) -> Iterator
     corpus.mkdir()
     shutil.copy(PLAN_PATH, corpus / PLAN_PATH.name)
     srv = ApiServer(root, corpus, env={"POLICY_ADMIN_KEY": ADMIN_KEY, "POLICY_RATE_LIMIT": "0",
+                                       "POLICY_ADMIN_MAX_FAILURES": "1000",
                                        "POLICY_MAX_UPLOAD_BYTES": str(64 * 1024),
                                        "POLICY_CORS_ORIGINS": f"http://127.0.0.1:{host_port}"})
     srv.start(timeout=120)

@@ -31,7 +31,8 @@ def host_page(tmp_path, host_port, server):
     (tmp_path / "index.html").write_text(
         "<!doctype html><html><head><meta charset='utf-8'><title>host</title></head><body><h1>host</h1>"
         f'<script src="{server.base}/static/widget.js" data-title="12333智能问答" data-api="{server.base}" defer>'
-        "</script></body></html>", encoding="utf-8")
+        f'</script><iframe name="framed" src="{server.base}/" width="320" height="200"></iframe></body></html>',
+        encoding="utf-8")
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
     handler.log_message = lambda *a, **k: None  # type: ignore[method-assign]
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", host_port), handler)
@@ -84,5 +85,34 @@ def test_widget_answers_and_shows_the_source(host_page, tmp_path):
             shutil.copy(shot, REPORTS / "widget.png")
             shutil.copy(tmp_path / "widget-answer.png", REPORTS / "widget-answer.png")
             assert not [e for e in errors if "CORS" in e or "Access-Control" in e], errors
+        finally:
+            browser.close()
+
+
+def test_another_site_embeds_the_widget_but_cannot_frame_the_pages(host_page, server):
+    _require_chromium()
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(locale="zh-CN")
+            console: list[str] = []
+            page.on("console", lambda m: console.append(m.text))
+            page.goto(host_page)
+            page.evaluate("() => window.PolicyAssistant.ready")  # the script from the other origin runs
+            page.get_by_test_id("pa-launcher").click()
+            expect(page.get_by_test_id("pa-suggestion").first).to_be_visible()
+            page.wait_for_function("() => document.querySelector('iframe[name=framed]') !== null")
+            page.wait_for_timeout(1500)
+            framed = page.frame(name="framed")
+            assert framed is not None
+            # frame-ancestors 'self': Chromium refuses the navigation and shows its own error page instead.
+            assert not framed.url.startswith(server.base), framed.url
+            assert any("frame-ancestors" in m for m in console), console
+            # The same page opened directly (or framed by itself) is fine.
+            own = browser.new_page()
+            own.goto(server.base + "/")
+            expect(own.locator("body")).not_to_be_empty()
         finally:
             browser.close()

@@ -98,10 +98,10 @@ def test_official_openai_client(server):
 
 
 def test_a_repeated_request_does_not_pile_onto_the_stored_conversation(client, engine):
-    from api.routes.openai_compat import _session_key
+    from api.routes.openai_compat import session_key
 
     messages = [{"role": "user", "content": "城镇新增就业目标是多少？"}]
     for _ in range(3):
         assert _ask(client, messages).status_code == 200
-    stored = engine.sessions.history(_session_key(None, ["城镇新增就业目标是多少？"]))
+    stored = engine.sessions.history(session_key(client.app.state.session_secret, None, ["城镇新增就业目标是多少？"]))
     assert [t.role for t in stored] == ["user", "assistant"]

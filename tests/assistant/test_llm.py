@@ -110,7 +110,7 @@ def test_request_carries_chinese_system_prompt_and_numbered_sources(
     assert "景德镇市" in system["content"] and "文件中没有找到相关规定" in system["content"]
     content = user["content"]
     assert user["role"] == "user"
-    assert f"[1] 《{PLAN}》 二、指导思想 › （三）发展目标\n力争到" in content
+    assert f"[1] 《{PLAN}》 二、指导思想 › （三）发展目标\n<<<原文\n力争到" in content
     assert f"[2] 《{PLAN}》 三、主要任务 › （二）创业\n" in content
     assert QUESTION in content and "用户：养老保险怎么交？" in content
     assert make_draft().text in content

@@ -63,9 +63,11 @@ def test_survives_restart(tmp_path: Path, clock: FakeClock) -> None:
 
 
 def test_from_settings(tmp_path: Path) -> None:
-    settings = SimpleNamespace(data_dir=tmp_path, session_max_turns=3, session_ttl_seconds=120)
+    settings = SimpleNamespace(data_dir=tmp_path, session_max_turns=3, session_ttl_seconds=120, unanswered_max=50,
+                               unanswered_max_age_days=7)
     s = SessionStore.from_settings(settings)
     assert s.path == tmp_path / "sessions.sqlite3" and s.max_turns == 3 and s.ttl_seconds == 120
+    assert s.unanswered_max == 50 and s.unanswered_max_age == 7 * 86400
     s.close()
 
 
@@ -242,3 +244,19 @@ def test_closed_store_refuses(tmp_path: Path) -> None:
     s.close()
     with pytest.raises(RuntimeError):
         s.history("abcdefgh")
+
+
+def test_unanswered_table_is_capped_and_purged_by_age(tmp_path):
+    now = [1_000_000.0]
+    store = SessionStore(tmp_path / "s.sqlite3", clock=lambda: now[0], unanswered_max=5, unanswered_max_age=3600)
+    for i in range(12):
+        now[0] += 1
+        store.log_unanswered(f"问题{i}")
+    kept = {q for q, _, _ in store.unanswered(100)}
+    assert kept == {f"问题{i}" for i in range(7, 12)}  # the five seen most recently
+    now[0] += 1800
+    store.log_unanswered("问题新")
+    now[0] += 1801
+    store.purge_expired()
+    assert [q for q, _, _ in store.unanswered(100)] == ["问题新"]
+    store.close()
