@@ -47,3 +47,29 @@ def fourteenth_plan() -> FakeRecords:
     meta = DocumentMeta(title="某市十四五就业规划", period="2021-2025", region="某市")
     doc = Document(id=d, source="p14.txt", raw_text="", text="", offsets=[], meta=meta)
     return FakeRecords(documents={d: doc}, indicators=rows, chunks=chunks)
+
+
+def query(text: str, history_state: dict | None = None):  # type: ignore[no-untyped-def]
+    """A Query as the router builds it, for a question with no thesaurus."""
+    from assistant.answers.base import Query
+    from assistant.intent import read_intent
+    from retriever.query import Thesaurus, analyze
+
+    plan = analyze(text, Thesaurus.parse([]))
+    return Query(question=text, resolved=text, plan=plan, current=plan.text,
+                 intent=read_intent(plan.normalized, plan.periods, plan.years), prev=history_state or {})
+
+
+def table_answer(lib, text: str) -> str:  # type: ignore[no-untyped-def]
+    """What the table components answer for a question about the 十四五 fixture."""
+    from assistant.answers.config import AnswerConfig
+    from assistant.answers.lookup import look_up
+    from assistant.answers.schema import wanted_columns
+    from assistant.answers.values import TableValues
+    from core.types import Hit
+
+    q = query(text)
+    hits = [Hit(chunk=c, score=1.0) for c in lib.records.chunks]
+    found = look_up(q, hits, lib, "p14", AnswerConfig())
+    cols = wanted_columns(q.question, q.intent, lib.schema("p14"))
+    return TableValues(lib, AnswerConfig()).run(q, found, cols).text

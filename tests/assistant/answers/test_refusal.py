@@ -1,0 +1,27 @@
+from assistant.answers.library import Library
+from assistant.answers.refusal import Scope, refusal_text
+from core.types import Chunk, Hit
+
+
+def _hit(text: str, title: str = "某市就业规划") -> Hit:
+    return Hit(chunk=Chunk(id="c", doc_id="p14", doc_title=title, section_path=["三、就业"], text=text, start=0,
+                           end=1), score=1.0)
+
+
+def test_refusal_names_the_nearest_section_and_the_hotline() -> None:
+    text = refusal_text("没有找到", [_hit("x")], "12345热线")
+    assert text == "抱歉，没有找到。文件中相关的内容见：《某市就业规划》三、就业。具体政策请咨询12345热线。"
+
+
+def test_a_place_no_document_covers_is_out_of_scope(lib: Library) -> None:
+    scope = Scope(lib)
+    assert scope.out_of_scope("南昌市的失业金是多少", [], [], []) == "已收录的文件中没有南昌市的相关规定"
+    # ... unless the passages found are about it (a document whose region was not detected)
+    assert scope.out_of_scope("南昌市的失业金是多少", [], [], [_hit("南昌市失业保险金标准")]) is None
+
+
+def test_periods_and_years_outside_the_documents(lib: Library) -> None:
+    scope = Scope(lib)
+    assert scope.out_of_scope("十五五的目标", [], ["十五五"], []) == "已收录的文件中没有“十五五”时期的规划内容"
+    assert scope.out_of_scope("十三五完成了吗", [], ["十三五"], []) is None  # the plan reviews the period before
+    assert scope.out_of_scope("2031年的目标", [2031], [], []) == "已收录的文件中没有2031年的目标或数据"

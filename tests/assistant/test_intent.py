@@ -1,0 +1,23 @@
+"""Reading what a question asks from its cue words."""
+from assistant.intent import read_intent
+
+
+def test_intent_flags() -> None:
+    assert read_intent("你好", [], []).chitchat
+    assert read_intent("生育保险参保人数要增加多少？", [], []).diff
+    assert read_intent("“十二五”哪些指标没完成？", ["十二五"], []).unmet_list
+    assert read_intent("这份规划的文号是什么？", [], []).doc_fact
+    assert not read_intent("我想开个网店，有补贴吗？", [], []).chitchat
+    assert read_intent("帮我写一首关于陶瓷的诗", [], []).task
+    assert read_intent("把这段话翻译成英文", [], []).task
+    assert not read_intent("创业补贴怎么申请？", [], []).task
+
+
+def test_what_a_citizen_asks_for() -> None:
+    assert read_intent("我50岁了还能申请吗？", [], []).asks == "conditions"
+    assert read_intent("要带什么材料？", [], []).asks == "materials"
+    assert read_intent("异地就医怎么备案", [], []).asks == "steps"
+    assert read_intent("在哪里办", [], []).asks == "where"
+    assert read_intent("多久能批下来", [], []).asks == "duration"
+    assert read_intent("失业金一个月能领多少", [], []).asks == ""
+    assert read_intent("要带什么材料？", [], []).wants_points and not read_intent("在哪里办", [], []).wants_points
