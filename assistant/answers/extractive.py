@@ -80,6 +80,7 @@ class Extractive:
         else:
             body = self._sentences(chosen, book, self.cfg.text_chars, terms)
         text = self.lib.lead(book.items[0].doc_id if book.items else chosen[0].hit.chunk.doc_id) + body
+        text += self._expiry_note(book, hits)
         return Answer(text=text, citations=book.items, grounded=True, kind=kind, question=q.question,
                       resolved_question=q.resolved, hits=hits,
                       meta={**meta, "followup": {"question": q.resolved, "kind": kind}})
@@ -128,8 +129,32 @@ class Extractive:
                 return "\n".join(lines[:-1] + [lines[-1] + f"[{n}]"])
         return self._sentences(chosen, book, self.cfg.list_chars, terms)
 
+    def _expiry_note(self, book: CiteBook, hits: list[Hit]) -> str:
+        """Say so when a cited document is past its 有效期 or its plan period."""
+        expired = {h.chunk.doc_id for h in hits if getattr(h, "expired", False)}
+        cited = [c.doc_id for c in book.items if c.doc_id in expired]
+        if not cited:
+            return ""
+        doc = self.lib.records.documents.get(cited[0])
+        return "（注：该规划的规划期已结束。）" if doc and doc.meta.period else "（注：该文件已过有效期，请以现行规定为准。）"
+
+    def _newest_first(self, chosen: list[Sentence]) -> list[Sentence]:
+        """When close sentences come from different documents, the newest document's leads."""
+        close = [s for s in chosen if s.score >= self.cfg.version_margin * chosen[0].score]
+        if len({s.hit.chunk.doc_id for s in close}) < 2:
+            return chosen
+        lead = max(close, key=lambda s: getattr(s.hit, "issue_date", "") or "")
+        return [lead, *(s for s in chosen if s is not lead)]
+
+    def _label(self, s: Sentence, lead_doc: str) -> str:
+        """A point from another document than the lead's names it and its date."""
+        if s.hit.chunk.doc_id == lead_doc:
+            return ""
+        return self.lib.lead(s.hit.chunk.doc_id).removeprefix("根据").rstrip("：") + "："
+
     def _sentences(self, chosen: list[Sentence], book: CiteBook, limit: int, terms: dict[str, float]) -> str:
         """The best sentence with what it introduces; other strong sentences as further points."""
+        chosen = self._newest_first(chosen)
         best = chosen[0]
         body = best.text
         for nxt in following(best):
@@ -141,7 +166,8 @@ class Extractive:
         for s in chosen[1:]:
             if s.score < self.cfg.second_point * best.score or budget < 40:
                 break
-            line = f"{_end(focus(s.text, terms, budget))}[{book.add(s.hit.chunk, s.hit.score)}]"
+            label = self._label(s, best.hit.chunk.doc_id)
+            line = f"{label}{_end(focus(s.text, terms, budget - len(label)))}[{book.add(s.hit.chunk, s.hit.score)}]"
             budget -= len(line)
             lines.append(line)
         if len(lines) == 1:

@@ -149,7 +149,8 @@ def figure_clauses(sentence: str, fits: Callable[[str], bool], limit: int) -> li
     out = []
     for i, p in enumerate(parts):
         if has_figure(p) and fits(p):
-            head = parts[i - 1] if i and len(parts[i - 1]) + len(p) <= limit else ""
+            # The clause before names the subject when this one is too short to ("…，为10000元").
+            head = parts[i - 1] if i and len(p) < 12 and len(parts[i - 1]) + len(p) <= limit else ""
             out.append(clip((head + p).strip().rstrip("，,；;"), limit))
     return out
 

@@ -1,0 +1,45 @@
+"""The extractive composer on two tiny documents: clause for figures, points for lists, the newer document first."""
+from __future__ import annotations
+
+from assistant.answers.config import AnswerConfig
+from assistant.answers.extractive import Extractive
+from assistant.answers.library import Library
+from core.types import Chunk, Document, DocumentMeta, Hit
+from retriever.query import Thesaurus
+from retriever.terms import TermWeights
+from tests.assistant.answers.fixtures import PROFILE, FakeRecords, query
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in ("创业", "补贴", "材料", "申请", "身份证", "营业执照", "标准", "多少") if w in text]
+
+
+class _Retriever:
+    terms = TermWeights(_words, {w: 1.0 for w in _words("创业补贴材料申请身份证营业执照标准多少")}, Thesaurus.parse([]))
+
+
+def _doc(i: str, date: str, text: str, section: str = "一、补贴") -> tuple[Document, Chunk]:
+    meta = DocumentMeta(title=f"文件{i}", issue_date=date)
+    doc = Document(id=i, source=f"{i}.txt", raw_text=text, text=text, offsets=[], meta=meta)
+    return doc, Chunk(id=f"c{i}", doc_id=i, doc_title=meta.title, section_path=[section], text=text, start=0,
+                      end=len(text))
+
+
+def _answer(texts: list[tuple[str, str, str]], question: str) -> str:
+    pairs = [_doc(*t) for t in texts]
+    lib = Library(FakeRecords(documents={d.id: d for d, _ in pairs}, chunks=[c for _, c in pairs]), PROFILE)  # type: ignore[arg-type]
+    hits = [Hit(chunk=c, score=1.0, issue_date=d.meta.issue_date) if hasattr(Hit, "issue_date") else Hit(chunk=c, score=1.0)
+            for d, c in pairs]
+    return Extractive(lib, _Retriever(), AnswerConfig()).run(query(question), hits).text  # type: ignore[arg-type]
+
+
+def test_figure_question_gets_the_clause_first_and_short() -> None:
+    text = _answer([("1", "2024-01-02", "符合条件的初创企业可申请创业补贴，补贴标准为每户10000元，由区人社局审核发放。")],
+                   "创业补贴标准是多少？")
+    assert text == "根据《文件1》（2024年1月2日）：补贴标准为每户10000元。[1]"
+
+
+def test_materials_question_gets_the_listed_points() -> None:
+    text = _answer([("1", "2024-01-02", "申请创业补贴需提交以下材料：1. 身份证；2. 营业执照；3. 银行账户。")],
+                   "申请创业补贴要带什么材料？")
+    assert "1. 身份证。" in text and "2. 营业执照。" in text and len(text) <= 600
