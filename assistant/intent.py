@@ -13,10 +13,13 @@ _OFFTOPIC = re.compile(r"(天气|笑话|股票|彩票|星座|菜谱|电影|游�
 # Tasks that are not policy questions: writing, translating, coding.
 _TASK = re.compile(r"(写一首|写首|作一首|写诗|作诗|诗歌|对联|写一篇|写篇|作文|写个?故事|翻译|translate|译成|"
                    r"写代码|写个?程序|编程|python|java|sql|代码|写一段话|帮我写|唱首歌)", re.I)
-_DOC_FACT = re.compile(
-    r"(文号|发文字号|字号|印发|发布|成文|哪天|什么时候(印发|发布|出台|发的)|哪些单位|哪个单位|哪个部门|哪些部门|发文机关|"
-    r"联合|编制依据|根据什么|依据什么|主送|发给哪|责任科室|校对|还有效|失效|过期|到期|还在执行|还适用|废止)"
-)
+# Cues that are about the document itself, and cues that are only when the question names a document:
+# "哪天去学校注册" or "优待证快过期了" are about the citizen's matter, not about the notice.
+_DOC_FACT = re.compile(r"(文号|发文字号|字号|印发|成文|发文机关|编制依据|主送|发给哪|责任科室|校对|废止)")
+_DOC_FACT_IF_NAMED = re.compile(
+    r"(发布|哪天|什么时候|何时|哪些单位|哪个单位|哪个部门|哪些部门|联合|根据什么|依据什么|还有效|有效期|失效|过期|到期|还在执行|"
+    r"还适用|出台)")
+_DOC_REF = re.compile(r"(文件|通知|办法|规定|细则|方案|意见|规划|条例|指引|公告|通告|政策|这份|该文|此文|本文|《)")
 _QUANTITY = re.compile(r"(how many|how much|what is the .*(target|rate|number)|多少|几[个项名人次万亿]?|多大|多高|比例|比重|标准是|额度|上限|下限|最多|最少|金额|几岁|多长时间|多久|数量|目标值|是多少|占比|完成率|百分之)")
 _LIST = re.compile(r"(哪些|哪几|有什么项目|包括什么|包含哪|都有什么|列出|列举|有几项|几项)")
 _DIFF = re.compile(r"(增加多少|增加了多少|多多少|增长多少|增长了多少|变化|差了?多少|差几|还差|超出|超过目标多少|相比|多发多少|减少多少|"
@@ -69,7 +72,7 @@ def read_intent(text: str, periods: list[str], years: list[int]) -> Intent:
         chitchat=bool(_CHITCHAT.match(t)),
         offtopic=bool(_OFFTOPIC.search(t)),
         task=bool(_TASK.search(t)),
-        doc_fact=bool(_DOC_FACT.search(t)),
+        doc_fact=bool(_DOC_FACT.search(t) or (_DOC_FACT_IF_NAMED.search(t) and _DOC_REF.search(t))),
         quantity=bool(_QUANTITY.search(t)),
         listing=bool(_LIST.search(t)),
         diff=bool(_DIFF.search(t)),

@@ -70,6 +70,9 @@ class Answerer:
         if prev and (intent.followup or not self.lib.mentions_indicator(plan.text, self.cfg.mention_floor)):
             resolved = merge_followup(q, prev, self.scope.places)
         rplan = self.retriever.plan(resolved) if resolved != q else plan
+        if prev and prev.get("kind") == "document" and not intent.doc_fact:
+            # "什么时候发的？" after a question about the document is about the document too.
+            intent.doc_fact = cues.read_intent(resolved, rplan.periods, rplan.years).doc_fact
         return Query(question=question, resolved=resolved, plan=rplan, current=plan.text, intent=intent,
                      prev=prev or {})
 
