@@ -17,7 +17,7 @@ _PER_UNIT = [
     (re.compile(r"每人|每个人|人均"), re.compile(r"每人|人均|每个人")),
     (re.compile(r"每月|每个月"), re.compile(r"月")),
     (re.compile(r"去哪里?办|哪里办|在哪办|什么材料|带什么|要带|办理流程|什么手续|怎么办理|如何办理|怎么申请|如何申请"),
-     re.compile(r"材料|流程|手续|窗口|地址|申请条件|办理地点")),
+     re.compile(r"材料|流程|手续|窗口|地址|申请条件|办理地点|申请|办理|提交|登录|平台|网站|网上|线上|受理|递交|携带|App|APP|小程序")),
     (re.compile(r"每户"), re.compile(r"每户|户均")),
     (re.compile(r"最多|最高|上限|额度|封顶"), re.compile(r"最高|最多|上限|额度|封顶|不超过")),
     (re.compile(r"起付"), re.compile(r"起付")),
