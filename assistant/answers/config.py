@@ -29,7 +29,7 @@ class AnswerConfig:
     min_cjk: int = 0  # sentences with fewer Chinese characters are not answers
     follow_chars: int = 0  # the best sentence takes the next ones while shorter than this
     version_margin: float = 0.8  # sentences this close from two documents: the newer document leads
-    second_point: float = 0.6  # a further sentence joins the answer at this share of the best one's score
+    second_point: float = 0.35  # a further sentence joins the answer at this share of the best one's score
     figure_chars: int = 200  # a figure answer: the clause with the figure, first
     list_chars: int = 600  # conditions, materials, steps: short points
     text_chars: int = 350  # any other extractive answer
