@@ -23,11 +23,11 @@ class AnswerConfig:
     max_clusters: int = 3  # indicators answered in one figure answer
     max_points: int = 4  # sentences in an extractive answer
     bigram_weight: float = 0.3  # share of a sentence's score from question bigrams (paraphrase), not words
-    title_discount: float = 1.0  # weight of question words found in the document's title, within it
-    rank_decay: float = 0.0  # a sentence of the passage ranked r counts 1/(1 + decay·r)
-    heading_weight: float = 0.0  # question words in a passage's own heading count this much for its sentences
+    title_discount: float = 0.3  # weight of question words found in the document's title, within it
+    rank_decay: float = 0.3  # a sentence of the passage ranked r counts 1/(1 + decay·r)
+    heading_weight: float = 0.3  # question words in a passage's own heading count this much for its sentences
     min_cjk: int = 0  # sentences with fewer Chinese characters are not answers
-    follow_chars: int = 0  # the best sentence takes the next ones while shorter than this
+    follow_chars: int = 80  # the best sentence takes the next ones while shorter than this
     version_margin: float = 0.8  # sentences this close from two documents: the newer document leads
     second_point: float = 0.35  # a further sentence joins the answer at this share of the best one's score
     figure_chars: int = 200  # a figure answer: the clause with the figure, first
@@ -38,7 +38,7 @@ class AnswerConfig:
     second_clause: float = 0.7  # a second figure clause is shown when this close to the best
     continuations: int = 0  # the best this many passages bring the passage that continues their section
     figure_pool: int = 6
-    number_pool: int = 2  # a quantity question is refused unless one of this many best sentences has such a number  # sentences whose clauses compete to answer a figure question
+    number_pool: int = 6  # a quantity question is refused unless one of this many best sentences has such a number  # sentences whose clauses compete to answer a figure question
     faq_match: float = 0.5  # a stored question this close to the asked one answers it
     faq_rank: int = 3  # ... when its Q/A passage ranks this high
     search_k: int = 8  # passages the answerer reads
