@@ -15,12 +15,27 @@ from ingest.tables import render_row
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?])")
 
 
-def _sentences(text: str, start: int) -> list[tuple[str, int]]:
+_CLAUSE_END = re.compile(r"(?<=[，、：,:])")
+
+
+def _pieces(text: str, start: int, pattern: re.Pattern[str]) -> list[tuple[str, int]]:
     out, pos = [], start
-    for s in _SENTENCE_END.split(text):
+    for s in pattern.split(text):
         if s:
             out.append((s, pos))
             pos += len(s)
+    return out
+
+
+def _sentences(text: str, start: int, size: int = 0) -> list[tuple[str, int]]:
+    """Sentences of ``text``; with ``size``, one longer than that is cut at clauses, then hard."""
+    out = []
+    for sentence, pos in _pieces(text, start, _SENTENCE_END):
+        if not size or len(sentence) <= size:
+            out.append((sentence, pos))
+            continue
+        for clause, cpos in _pieces(sentence, pos, _CLAUSE_END):
+            out += [(clause[i:i + size], cpos + i) for i in range(0, len(clause), size)]
     return out
 
 
@@ -65,7 +80,7 @@ def _paragraph_chunks(doc: Document, blocks: list[Block], size: int) -> list[Chu
         pieces: list[tuple[str, int]] = []
         for b in run:
             # A paragraph break inside a chunk is kept as a newline so the text stays readable.
-            sents = _sentences(b.text, b.start) if len(b.text) > size else [(b.text, b.start)]
+            sents = _sentences(b.text, b.start, size) if len(b.text) > size else [(b.text, b.start)]
             if pieces:
                 last_text, last_start = pieces[-1]
                 pieces[-1] = (last_text + "\n", last_start)
@@ -109,7 +124,7 @@ def chunk_document(doc: Document, blocks: list[Block], indicators: list[Indicato
             body = b.text if not title or b.text.startswith(title) else f"{head}：{b.text}" if b.text else head
             if not body.strip() or (not b.text and not title):
                 continue
-            for text, s, e in _pack(_sentences(body, b.start), max(size, 400)):
+            for text, s, e in _pack(_sentences(body, b.start, max(size, 400)), max(size, 400)):
                 chunks.append(_make(doc, b.section_path, text, s, min(e, b.end), "box_item"))
         elif b.kind == "table":
             rows = [i for i in indicators if b.start <= i.start <= b.end]
