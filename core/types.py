@@ -57,6 +57,7 @@ class DocumentMeta(_Record):
     publisher: str = ""  # 信息来源 / 来源 of a web page (may differ from the issuer)
     publish_date: str = ""  # 发布时间 of a web page, ISO date
     index_no: str = ""  # 索引号 on government disclosure pages
+    site: str = ""  # the website a page was saved from (its owner hints at the region)
 
 
 @dataclass

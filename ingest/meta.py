@@ -6,6 +6,7 @@ import re
 from core.types import DocumentMeta
 
 _DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]\s*\d{1,4}\s*号")
+_DOC_NO_LINE = 40
 _DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _ISSUER = re.compile(r"^[\u4e00-\u9fff（）()]{4,40}(?:局|委员会|政府|厅|部|委|办公室|办公厅|院|中心|管理局|总局)$")
 _NOTICE = re.compile(r"关于印发《(.+?)》的通知")
@@ -21,7 +22,8 @@ _PERIODS = {
     "十四五": "2021-2025",
     "十五五": "2026-2030",
 }
-_REGION = re.compile(r"^([\u4e00-\u9fff]{2,7}?(?:自治州|地区|省|市|县|区|州|盟))")
+# Only unambiguous suffixes: "区" alone also ends words such as 专区 / 园区 in page titles.
+_REGION = re.compile(r"^([\u4e00-\u9fff]{2,7}?(?:自治州|自治区|省|市|县|盟))")
 
 
 def _iso(m: re.Match[str]) -> str:
@@ -73,7 +75,8 @@ def extract_meta(text: str, fallback_title: str = "") -> DocumentMeta:
     lines = [line.strip() for line in text.split("\n")]
     head = lines[:60]
     title = _title(lines) or fallback_title
-    doc_no = _DOC_NO.search("\n".join(head))
+    # Only a 文号 on a line of its own (or heading one) is the document's; others cite other documents.
+    doc_no = next((m for line in head if len(line) <= _DOC_NO_LINE and (m := _DOC_NO.search(line))), None)
     doc_no_line = next((i for i, line in enumerate(head) if doc_no and doc_no.group(0) in line), None)
 
     issuers: list[str] = []

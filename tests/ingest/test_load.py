@@ -474,4 +474,4 @@ def test_discover_explicit_paths(tmp_path: Path) -> None:
 
 
 def test_supported_suffixes() -> None:
-    assert SUPPORTED_SUFFIXES == frozenset({".txt", ".md", ".html", ".htm", ".pdf", ".docx"})
+    assert SUPPORTED_SUFFIXES == frozenset({".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".csv", ".xlsx"})
