@@ -20,10 +20,12 @@ _MARKER = re.compile(
     r"|(?<![\d.．])(?P<ar>(?P<arn>\d{1,2})[.．、](?![\d.．]))"
 )
 _SENTENCE_END = "。；;！？!?：:"
+_SPACES = " \u3000\u00a0\t"
 _CLOSERS = "”’」』）)"
 _HEADING_RUN = 30  # a heading written without its own line is at most this long before the next marker
 _DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[［【(（]\d{4}[〕\]］】)）]\d{1,4}号")
 _TITLE_WORD = r"(?:通知|办法|意见|措施|方案|细则|指引|公告|通告|规定|决定|函|批复|条例)"
+_TITLE_END = re.compile(f"{_TITLE_WORD}$")
 _ADDRESSEE = re.compile(f"{_TITLE_WORD}(各[^：:。；]{{1,80}}[：:])")
 
 
@@ -36,38 +38,42 @@ def cn_number(text: str) -> int:
 
 
 def _number(m: re.Match[str]) -> tuple[str, int]:
-    for style, group in (("article", "an"), ("cn", "cnn"), ("pcn", "pcnn")):
+    if m.group("article"):
+        return "article" + m.group("article")[-1], cn_number(m.group("an"))  # 章, 节 and 条 count apart
+    for style, group in (("cn", "cnn"), ("pcn", "pcnn")):
         if m.group(style):
             return style, cn_number(m.group(group))
     return "ar", int(m.group("arn"))
 
 
-def _after_sentence(text: str, i: int) -> bool:
+def _boundary(text: str, i: int) -> bool:
+    """Does a new line make sense at ``i``: after a space, a sentence end, or a closing bracket?"""
+    if i == 0 or text[i - 1] in _SPACES:
+        return True
     j = i
     while j > 0 and text[j - 1] in _CLOSERS:
         j -= 1
-    return j == 0 or text[j - 1] in _SENTENCE_END
+    return (j == 0 or text[j - 1] in _SENTENCE_END or j < i and text[i - 1] in "）)"
+            or bool(_TITLE_END.search(text, max(0, i - 4), i)))  # "…管理办法第一条": the title ends there
 
 
-def _heading_cuts(text: str, last: dict[str, int]) -> list[int]:
+def _heading_cuts(text: str) -> list[int]:
     """Positions in ``text`` where an inline heading or list item starts.
 
-    ``last`` (numbering style -> last number seen) carries over between pieces: a marker counts only
-    as the next number of its style or a restart at 1, so "第十条规定" inside a sentence is not cut.
+    A marker counts only as the next number of its style or a restart at 1, so "第十条规定" inside a
+    sentence is not cut, and "一、总则（一）…" is: a short heading run before a marker ends there.
     """
     cuts: list[int] = []
+    last: dict[str, int] = {}  # numbering style -> last number seen
     previous = 0
     for m in _MARKER.finditer(text):
         i = m.start()
         style, n = _number(m)
-        expected = n in (1, last.get(style, 0) + 1)
-        if i == 0:
-            if expected:
-                last[style] = n
+        if n not in (1, last.get(style, 0) + 1):
             continue
-        run = text[previous:i]
+        run = text[previous:i].strip()
         heading_run = len(run) <= _HEADING_RUN and not any(c in run for c in "。；;，,") and bool(_MARKER.match(run))
-        if expected and (_after_sentence(text, i) or heading_run):
+        if _boundary(text, i) or heading_run:
             cuts.append(i)
             previous = i
             last[style] = n
@@ -90,17 +96,19 @@ def split_flat(line: str) -> list[tuple[int, int]]:
     """Spans ``(start, end)`` of the logical lines inside one physical line."""
     if len(line) < FLAT_LINE:
         return [(0, len(line))]
-    pieces: list[tuple[int, int]] = []
-    pos = 0
-    for m in [*_SPACE_CUT.finditer(line), None]:
-        end = m.start() if m else len(line)
-        pieces.append((pos, end))
-        pos = m.end() if m else pos
+    # A cut is (where the previous line ends, where the next begins): a space between them is dropped.
+    cuts = [(c, c) for c in set(_fixed_cuts(line) + _heading_cuts(line)) if 0 < c < len(line)]
+    cuts += [(m.start(), m.end()) for m in _SPACE_CUT.finditer(line)]
     spans: list[tuple[int, int]] = []
-    last: dict[str, int] = {}
-    for start, end in pieces:
-        text = line[start:end]
-        cuts = sorted({c for c in _fixed_cuts(text) + _heading_cuts(text, last) if 0 < c < len(text)})
-        bounds = [0, *cuts, len(text)]
-        spans += [(start + a, start + b) for a, b in zip(bounds, bounds[1:]) if line[start + a:start + b].strip()]
+    start = 0
+    for end, nxt in sorted(cuts):
+        if end < start:
+            continue
+        if end > start and nxt > end and _MARKER.fullmatch(line[start:end]):
+            continue  # "第一章 总则", "第一条 为了…": the space after a bare number stays inside the line
+        if line[start:end].strip():
+            spans.append((start, end))
+        start = nxt
+    if line[start:].strip():
+        spans.append((start, len(line)))
     return spans

@@ -223,7 +223,7 @@ _MENU_RUN = 5  # this many short link-like lines in a row are a menu, not conten
 _MIN_MAIN = 40  # characters of main text below which a page has no article
 _MIN_HIT = 6  # a block shorter than this matches the main text by chance ("首页")
 _FEW_LINKS = 5  # a page with fewer links has no navigation to strip
-_COVER = 0.8  # the article element holds at least this share of the main text
+_COVER = 0.6  # the article element holds at least this share of the main text
 _NORM = re.compile(r"\s+")
 
 
@@ -257,15 +257,27 @@ def _drop_menus(lines: list[str]) -> list[str]:
     return [t for t, k in zip(lines, keep) if k]
 
 
+def _claim(main: str, norm: str, claimed: list[tuple[int, int]]) -> bool:
+    at = main.find(norm)
+    while at >= 0:
+        end = at + len(norm)
+        if not any(a < end and at < b for a, b in claimed):
+            claimed.append((at, end))
+            return True
+        at = main.find(norm, at + 1)
+    return False
+
+
 def _article(blocks: list[tuple[str, object]], main: str):
     """The deepest element holding most of the main text: the article, with its headings, lists and tables
     (trafilatura drops some of those), but without the menus and footers around it."""
     weight: dict[int, int] = {}
     nodes: dict[int, object] = {}
     total = 0
+    claimed: list[tuple[int, int]] = []  # spans of the main text already matched: a hidden copy matches none
     for text, node in blocks:
         norm = _NORM.sub("", text).replace("\t", "")
-        if len(norm) < _MIN_HIT or norm not in main:
+        if len(norm) < _MIN_HIT or not _claim(main, norm, claimed):
             continue
         total += len(norm)
         for anc in [node, *node.parents]:  # type: ignore[attr-defined]

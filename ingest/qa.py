@@ -93,8 +93,9 @@ def find_qas(doc_id: str, text: str, sections: list[Section], title: str = "") -
         nxt = lines[i + 1].text if i + 1 < len(lines) else ""
         if q := _question(ln.text, nxt, ln.start in heading_starts, faq):
             starts.append((i, *q))
-    if sum(1 for s in starts if not s[2]) < 2:  # a numbered '？' line alone is a question only among others
-        starts = [s for s in starts if s[2]]
+    unsure = sum(1 for s in starts if not s[2])
+    if unsure < 2 and unsure == len(starts):  # a numbered '？' line alone is a question only among others
+        starts = []
     return [qa for k, (i, question, _) in enumerate(starts)
             if (qa := _record(doc_id, lines, i, starts[k + 1][0] if k + 1 < len(starts) else len(lines),
                               question, sections)) is not None]

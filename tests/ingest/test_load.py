@@ -475,3 +475,17 @@ def test_discover_explicit_paths(tmp_path: Path) -> None:
 
 def test_supported_suffixes() -> None:
     assert SUPPORTED_SUFFIXES == frozenset({".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".csv", ".xlsx"})
+
+
+def test_text_far_larger_than_the_file_is_refused(tmp_path: Path) -> None:
+    import docx
+
+    from ingest.load import MAX_EXPANSION
+
+    path = tmp_path / "炸弹.docx"
+    document = docx.Document()
+    document.add_paragraph("就业" * 1_500_000)  # 3 million characters that zip to a few kilobytes
+    document.save(path)
+    assert 3_000_000 > MAX_EXPANSION * path.stat().st_size
+    message = str(_error(path))
+    assert "refused" in message and "characters from" in message
