@@ -43,7 +43,8 @@ class IngestReport:
             head = f"index is up to date ({self.documents} documents); nothing to do"
         else:
             head = (f"indexed {self.documents} documents: {self.sections} sections, {self.chunks} chunks, "
-                    f"{self.indicators} indicators, {self.figures} figures, {self.qas} Q/A in {self.seconds:.1f}s")
+                    f"{self.indicators} indicators, {self.figures} figures{f', {self.qas} Q/A' if self.qas else ''} "
+                    f"in {self.seconds:.1f}s")
         if self.skipped:
             head += f"\nskipped {len(self.skipped)} file(s):\n  " + "\n  ".join(self.skipped)
         return head
