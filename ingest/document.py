@@ -20,6 +20,7 @@ from ingest.tables import parse_table
 PARSER_VERSION = "2"
 
 
+_OPENING = 200  # characters of text searched for a place when title, issuer and source name none
 # National laws and the State Council's documents apply everywhere.
 _NATIONAL = re.compile(r"^(?:中华人民共和国|国务院|全国人民代表大会|中共中央)")
 
@@ -29,8 +30,9 @@ def _gazetteer() -> Gazetteer:
     return Gazetteer.load()
 
 
-def region_of(meta: DocumentMeta) -> str:
-    """The most specific place named by the issuing part of the title, the issuers, the title or the source."""
+def region_of(meta: DocumentMeta, opening: str = "") -> str:
+    """The most specific place named by the issuing part of the title, the issuers, the title or the source;
+    failing those, by the page's site or the text's opening lines (a news item's "新华社上海2月13日电")."""
     gaz = _gazetteer()
     head, about, _ = meta.title.partition("关于")
     if _NATIONAL.match(meta.title) or any(_NATIONAL.match(i) for i in meta.issuers):
@@ -38,8 +40,12 @@ def region_of(meta: DocumentMeta) -> str:
     for text in (head if about else "", " ".join(meta.issuers), meta.title, meta.publisher):
         if places := gaz.find(text):
             return max(places, key=lambda p: len(gaz.ancestors(p)))
-    return fallback_region(meta.title) or next(
-        (max(p, key=lambda x: len(gaz.ancestors(x))) for p in [gaz.find(meta.site)] if p), "")
+    return fallback_region(meta.title) or _first_place(gaz, meta.site) or _first_place(gaz, opening)
+
+
+def _first_place(gaz: Gazetteer, text: str) -> str:
+    places = gaz.find(text)
+    return max(places[:2], key=lambda p: len(gaz.ancestors(p))) if places else ""
 
 
 def _with_hints(derived: DocumentMeta, hints: DocumentMeta | None) -> DocumentMeta:
@@ -63,7 +69,7 @@ def parse_text(raw: str, source: str, row: dict[str, object] | None = None, chun
     if not meta.title:
         meta.title = fallback
     if not (row or {}).get("region"):
-        meta.region = region_of(meta)
+        meta.region = region_of(meta, cleaned.text[:_OPENING])
     doc = Document(id=doc_id, source=source, raw_text=raw, text=cleaned.text, offsets=cleaned.offsets, meta=meta)
     structure = parse_structure(doc_id, cleaned.text)
     indicators = []
