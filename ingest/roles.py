@@ -1,7 +1,7 @@
 """What each column of an indicator table means, read from its header alone.
 
-A plan's table says the same things with different words: "2015年基数", "2020年目标", "“十二五”规划目标",
-"2015年完成数", "属性". Each header gets one role and, when it names one, a year, so answers can ask for
+A plan's table says the same things with different words: "<year>年基数", "<year>年目标", "“<N>五”规划目标",
+"<year>年完成数", "属性". Each header gets one role and, when it names one, a year, so answers can ask for
 "the target" of any plan (十三五, 十四五, …) without knowing one document's column names.
 """
 from __future__ import annotations
