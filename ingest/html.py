@@ -7,6 +7,7 @@ out here (rowspan and colspan copied into every cell they cover) because the rec
 """
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from pathlib import Path
@@ -232,7 +233,7 @@ _COVER = 0.6  # the article element holds at least this share of the main text
 _NORM = re.compile(r"\s+")
 
 
-def _main_text(html: str) -> str:
+def _main_text(html) -> str:
     """trafilatura's main text of the page, whitespace removed, to recognise the article's blocks by."""
     import trafilatura
 
@@ -326,10 +327,9 @@ def html_text(path: Path, data: bytes) -> tuple[str, DocumentMeta]:
     for el in list(body.iter(*_HTML_DROP)):
         el.drop_tree()
     blocks = _html_nodes(body)
-    container = _article(blocks, _main_text(html))
-    bare = container is None and _bare(root)
-    if bare:
-        container = body  # a fragment or an exported document: all of it is content
+    bare = _bare(root)  # a fragment or an exported document: all of it is content
+    # trafilatura reads a copy of the tree already parsed (scripts, menus and footers dropped): no second parse
+    container = body if bare else _article(blocks, _main_text(copy.deepcopy(root)))
     lines = _drop_menus([t for t, n in blocks if _inside(n, container)]) if container is not None else []
     if not bare and sum(len(line) for line in lines) < _MIN_MAIN:  # (a bare page may be empty: load says so)
         raise IngestError(path, "has no main text (a navigation page, search page or login wall?); "
