@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+CONTEXT_CHARS = 60  # at most this much of a title or section is indexed with each chunk
 
 
 def content_id(*parts: object, length: int = 16) -> str:
@@ -53,6 +54,10 @@ class DocumentMeta(_Record):
     print_date: str = ""  # 印发日期
     printer: str = ""  # 印发单位 (the office that printed it)
     addressees: str = ""  # 主送 (e.g. 各县（市、区）人力资源和社会保障局)
+    publisher: str = ""  # 信息来源 / 来源 of a web page (may differ from the issuer)
+    publish_date: str = ""  # 发布时间 of a web page, ISO date
+    index_no: str = ""  # 索引号 on government disclosure pages
+    site: str = ""  # the website a page was saved from (its owner hints at the region)
 
 
 @dataclass
@@ -122,6 +127,9 @@ class Indicator(_Record):
     start: int  # offsets into the cleaned text of the row line
     end: int
     row_text: str = ""
+    # column name -> role inferred from its header (base, target, plan_target, actual, attribute, unit, item)
+    roles: dict[str, str] = field(default_factory=dict)
+    years: dict[str, int] = field(default_factory=dict)  # column name -> the year its header names
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Indicator":
@@ -167,8 +175,27 @@ class Chunk(_Record):
         return " › ".join(self.section_path)
 
     def indexed_text(self) -> str:
-        """What the lexical and dense channels see: the passage with its context."""
-        return f"{self.doc_title}\n{self.section}\n{self.text}"
+        """What the lexical and dense channels see: the passage with its context.
+
+        Title and section are capped so that a long title or deep path can never outweigh the passage.
+        """
+        section = self.section[-2 * CONTEXT_CHARS:]  # the nearest headings matter most
+        return f"{self.doc_title[:CONTEXT_CHARS]}\n{section}\n{self.text}"
+
+
+@dataclass
+class QA(_Record):
+    """One question and its answer, from an FAQ page or a Q&A spreadsheet."""
+
+    id: str
+    doc_id: str
+    question: str
+    answer: str
+    category: str = ""
+    source: str = ""  # 来源 / 依据 given with the answer
+    section_path: list[str] = field(default_factory=list)
+    start: int = 0  # offsets into the cleaned text of the question..answer span
+    end: int = 0
 
 
 @dataclass
@@ -216,10 +243,12 @@ class ParsedDocument(_Record):
     indicators: list[Indicator]
     figures: list[Figure]
     chunks: list[Chunk]
+    qas: list[QA] = field(default_factory=list)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "ParsedDocument":
         return cls(
+            qas=[QA.from_dict(q) for q in data.get("qas") or []],
             document=Document.from_dict(data["document"]),
             sections=[Section.from_dict(s) for s in data["sections"]],
             indicators=[Indicator.from_dict(i) for i in data["indicators"]],

@@ -175,6 +175,65 @@ def parse_only(paths: list[Path], root: Path, chunk_size: int) -> tuple[float, d
     return time.perf_counter() - t0, counts
 
 
+SHARED = HERE.parent / ".." / "shared" / "corpora"
+
+
+def real_files(shared: Path = SHARED) -> list[tuple[Path, Path]]:
+    """(file, root) for the 599 NCPQA texts and the 27 saved pages; empty when ../shared is absent."""
+    out: list[tuple[Path, Path]] = []
+    for sub, pattern in (("ncpqa/corpus", "*.txt"), ("guangzhou", "*.html")):
+        root = shared / sub
+        out += [(p, root) for p in sorted(root.glob(pattern))] if root.is_dir() else []
+    return out
+
+
+def _parse_real(files: list[tuple[Path, Path]], chunk_size: int) -> tuple[float, int]:
+    from ingest.document import parse_text
+    from ingest.errors import IngestError
+    from ingest.load import load_file
+
+    t0, done = time.perf_counter(), 0
+    for path, root in files:
+        try:
+            loaded = load_file(path, root=root)
+        except IngestError:
+            continue
+        hints = getattr(loaded, "meta", None)  # the same code measures versions without page metadata
+        parse_text(loaded.text, loaded.source, None, chunk_size, **({"hints": hints} if hints is not None else {}))
+        done += 1
+    return time.perf_counter() - t0, done
+
+
+def run_real(shared: Path = SHARED, repeat: int = 3, chunk_size: int = 400) -> dict[str, Any] | None:
+    """Parse-only (median of ``repeat``) and one cold build over the real documents; None without them."""
+    from core.settings import load_settings
+    from index.pipeline import build_index
+
+    files = real_files(shared)
+    if not files:
+        return None
+    runs = [_parse_real(files, chunk_size) for _ in range(repeat)]
+    parse_s = median([r[0] for r in runs])
+    with tempfile.TemporaryDirectory(prefix="bench-real-") as tmp:
+        settings = load_settings(index_dir=Path(tmp) / "index", data_dir=Path(tmp) / "data", chunk_size=chunk_size)
+        roots = sorted({root for _, root in files})
+        build_s, report = _timed(lambda: build_index(roots, settings.index_dir, settings))
+    return {"files": len(files), "parsed": runs[0][1], "parse_s": round(parse_s, 3),
+            "parse_docs_per_s": _rate(runs[0][1], parse_s), "build_s": round(build_s, 3),
+            "build_docs_per_s": _rate(report.documents, build_s), "indexed": report.documents,
+            "chunks": report.chunks, "skipped": len(report.skipped), "machine": machine_line(machine_meta())}
+
+
+def real_table(r: dict[str, Any]) -> str:
+    return "\n".join([
+        f"real documents: {r['files']} files (NCPQA texts + saved pages), {r['machine']}",
+        "| stage | seconds | documents/s | documents |", "| --- | ---: | ---: | ---: |",
+        f"| parse only (median) | {r['parse_s']:.2f} | {r['parse_docs_per_s']:.1f} | {r['parsed']} |",
+        f"| cold build | {r['build_s']:.2f} | {r['build_docs_per_s']:.1f} | {r['indexed']} ({r['chunks']} chunks, "
+        f"{r['skipped']} skipped) |",
+    ])
+
+
 def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     t0 = time.perf_counter()
     out = fn()
@@ -370,7 +429,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=1, help="runs of parse-only, cold build and update (median)")
     ap.add_argument("--repeat-noop", type=int, default=3, help="runs of the no-op re-ingest (median)")
     ap.add_argument("--work-dir", type=Path, help="keep documents and index here instead of a temp dir")
+    ap.add_argument("--real", action="store_true",
+                    help="instead: ingest the real documents in ../shared/corpora (NCPQA texts + saved pages)")
+    ap.add_argument("--shared", type=Path, default=SHARED, help="corpora folder for --real (default: %(default)s)")
     args = ap.parse_args(argv)
+    if args.real:
+        real = run_real(args.shared, repeat=max(args.repeat, 3))
+        print(real_table(real) if real else f"no real documents under {args.shared.resolve()}; nothing measured")
+        return 0
     if args.docs < 1 or args.repeat < 1 or args.repeat_noop < 1:
         ap.error("--docs, --repeat and --repeat-noop must be >= 1")
     result = run_benchmark(args.docs, args.seed, args.out, chars_per_doc=args.chars_per_doc, repeat=args.repeat,

@@ -31,6 +31,7 @@ class IngestReport:
     chunks: int = 0
     indicators: int = 0
     figures: int = 0
+    qas: int = 0
     characters: int = 0
     seconds: float = 0.0
     skipped: list[str] = field(default_factory=list)  # one message per skipped file
@@ -42,7 +43,8 @@ class IngestReport:
             head = f"index is up to date ({self.documents} documents); nothing to do"
         else:
             head = (f"indexed {self.documents} documents: {self.sections} sections, {self.chunks} chunks, "
-                    f"{self.indicators} indicators, {self.figures} figures in {self.seconds:.1f}s")
+                    f"{self.indicators} indicators, {self.figures} figures{f', {self.qas} Q/A' if self.qas else ''} "
+                    f"in {self.seconds:.1f}s")
         if self.skipped:
             head += f"\nskipped {len(self.skipped)} file(s):\n  " + "\n  ".join(self.skipped)
         return head
@@ -87,10 +89,10 @@ def _progress(items: list[Path], enabled: bool) -> Any:
 
 
 def parse_file(path: Path, root: Path | None, row: dict[str, Any] | None, chunk_size: int,
-               limits: ExtractionLimits) -> ParsedDocument:
-    """Load and parse one file (module-level so the sandbox child can run it)."""
+               limits: ExtractionLimits) -> tuple[ParsedDocument, tuple[str, ...]]:
+    """Load and parse one file (module-level so the sandbox child can run it); also what was skipped in it."""
     loaded = load_file(path, root=root, limits=limits)
-    return parse_text(loaded.text, loaded.source, row, chunk_size)
+    return parse_text(loaded.text, loaded.source, row, chunk_size, hints=loaded.meta), loaded.warnings
 
 
 def probe_file(path: Path, limits: ExtractionLimits) -> int:
@@ -188,7 +190,8 @@ def _parse_all(entries: list[dict[str, Any]], paths: list[Path], index_dir: Path
         if doc is None:
             path = Path(entry["path"])
             try:
-                doc = parse(path, _root_of(path, paths), entry["row"])
+                doc, warnings = parse(path, _root_of(path, paths), entry["row"])
+                report.skipped += list(warnings)  # e.g. spreadsheet rows without an answer
             except IngestError as e:
                 report.skipped.append(str(e))
                 continue
@@ -218,11 +221,12 @@ def _publish(parsed: list[ParsedDocument], index_dir: Path, settings: Settings, 
         report.chunks = len(chunks)
         report.indicators = sum(len(p.indicators) for p in parsed)
         report.figures = sum(len(p.figures) for p in parsed)
+        report.qas = sum(len(p.qas) for p in parsed)
         report.characters = sum(len(p.document.raw_text) for p in parsed)
         manifest |= {
             "documents": [{"id": p.document.id, "source": p.document.source, "title": p.document.meta.title}
                           for p in parsed],
-            "counts": {k: getattr(report, k) for k in ("documents", "sections", "chunks", "indicators", "figures")},
+            "counts": {k: getattr(report, k) for k in ("documents", "sections", "chunks", "indicators", "figures", "qas")},
             "search": search_info,
             "skipped_files": report.skipped[first_parse_skip:],
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),

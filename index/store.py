@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from core.types import Chunk, Document, Figure, Indicator, ParsedDocument, Section
+from core.types import QA, Chunk, Document, Figure, Indicator, ParsedDocument, Section
 
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
@@ -105,6 +105,7 @@ def write_records(gen: Path, docs: list[ParsedDocument]) -> None:
     _write_jsonl(gen / "chunks.jsonl", (c.to_dict() for p in docs for c in p.chunks))
     _write_jsonl(gen / "indicators.jsonl", (i.to_dict() for p in docs for i in p.indicators))
     _write_jsonl(gen / "figures.jsonl", (f.to_dict() for p in docs for f in p.figures))
+    _write_jsonl(gen / "qas.jsonl", (q.to_dict() for p in docs for q in p.qas))
 
 
 def publish(index_dir: Path, building: Path, manifest: dict[str, Any]) -> Path:
@@ -166,6 +167,9 @@ class Records:
         self.chunks = [Chunk.from_dict(r) for r in _read_jsonl(gen / "chunks.jsonl")]
         self.indicators = [Indicator.from_dict(r) for r in _read_jsonl(gen / "indicators.jsonl")]
         self.figures = [Figure.from_dict(r) for r in _read_jsonl(gen / "figures.jsonl")]
+        # Generations written before Q/A records existed have no qas.jsonl.
+        qa_path = gen / "qas.jsonl"
+        self.qas: dict[str, QA] = {q.id: q for q in map(QA.from_dict, _read_jsonl(qa_path))} if qa_path.exists() else {}
         self.chunk_by_id = {c.id: c for c in self.chunks}
 
 

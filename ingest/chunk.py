@@ -8,19 +8,34 @@ from __future__ import annotations
 
 import re
 
-from core.types import Chunk, Document, Indicator, content_id
+from core.types import QA, Chunk, Document, Indicator, content_id
 from ingest.parse import Block
 from ingest.tables import render_row
 
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?])")
 
 
-def _sentences(text: str, start: int) -> list[tuple[str, int]]:
+_CLAUSE_END = re.compile(r"(?<=[，、：,:])")
+
+
+def _pieces(text: str, start: int, pattern: re.Pattern[str]) -> list[tuple[str, int]]:
     out, pos = [], start
-    for s in _SENTENCE_END.split(text):
+    for s in pattern.split(text):
         if s:
             out.append((s, pos))
             pos += len(s)
+    return out
+
+
+def _sentences(text: str, start: int, size: int = 0) -> list[tuple[str, int]]:
+    """Sentences of ``text``; with ``size``, one longer than that is cut at clauses, then hard."""
+    out = []
+    for sentence, pos in _pieces(text, start, _SENTENCE_END):
+        if not size or len(sentence) <= size:
+            out.append((sentence, pos))
+            continue
+        for clause, cpos in _pieces(sentence, pos, _CLAUSE_END):
+            out += [(clause[i:i + size], cpos + i) for i in range(0, len(clause), size)]
     return out
 
 
@@ -65,7 +80,7 @@ def _paragraph_chunks(doc: Document, blocks: list[Block], size: int) -> list[Chu
         pieces: list[tuple[str, int]] = []
         for b in run:
             # A paragraph break inside a chunk is kept as a newline so the text stays readable.
-            sents = _sentences(b.text, b.start) if len(b.text) > size else [(b.text, b.start)]
+            sents = _sentences(b.text, b.start, size) if len(b.text) > size else [(b.text, b.start)]
             if pieces:
                 last_text, last_start = pieces[-1]
                 pieces[-1] = (last_text + "\n", last_start)
@@ -88,19 +103,35 @@ def _meta_chunk(doc: Document) -> Chunk | None:
         ("标题", m.title), ("文号", m.doc_number), ("发文机关", "、".join(m.issuers)),
         ("成文日期", m.issue_date), ("印发", f"{m.printer} {m.print_date}".strip()),
         ("规划期", m.period), ("地区", m.region), ("状态", m.status), ("主送", m.addressees),
+        ("来源", m.publisher), ("发布日期", m.publish_date), ("索引号", m.index_no),
         ("编制依据", "、".join(f"《{b}》" for b in m.basis)),
     ]
     text = "；".join(f"{k}：{v}" for k, v in facts if v)
     return _make(doc, ["文件信息"], f"文件信息：{text}。", 0, 0, "meta") if text else None
 
 
-def chunk_document(doc: Document, blocks: list[Block], indicators: list[Indicator], size: int) -> list[Chunk]:
+def _qa_chunks(doc: Document, qas: list[QA], size: int) -> list[Chunk]:
+    """One chunk per Q/A (more when the answer is long), each headed by its question."""
+    chunks = []
+    for qa in qas:
+        room = max(size - len(qa.question) - 4, size // 2)
+        for text, _, _ in _pack(_sentences(qa.answer, 0, room), room):
+            chunks.append(_make(doc, qa.section_path, f"问：{qa.question}\n答：{text.strip()}", qa.start, qa.end,
+                                "qa", ref=qa.id))
+    return chunks
+
+
+def chunk_document(doc: Document, blocks: list[Block], indicators: list[Indicator], size: int,
+                   qas: list[QA] | None = None) -> list[Chunk]:
     chunks: list[Chunk] = []
     meta = _meta_chunk(doc)
     if meta:
         chunks.append(meta)
-    paragraphs = [b for b in blocks if b.kind == "paragraph"]
+    spans = [(q.start, q.end) for q in qas or []]
+    # Text inside a Q/A is indexed once, as the Q/A's own chunk.
+    paragraphs = [b for b in blocks if b.kind == "paragraph" and not any(s <= b.start < e for s, e in spans)]
     chunks.extend(_paragraph_chunks(doc, paragraphs, size))
+    chunks.extend(_qa_chunks(doc, qas or [], size))
     for b in blocks:
         if b.kind == "box_item":
             title = b.meta.get("title", "")
@@ -109,7 +140,7 @@ def chunk_document(doc: Document, blocks: list[Block], indicators: list[Indicato
             body = b.text if not title or b.text.startswith(title) else f"{head}：{b.text}" if b.text else head
             if not body.strip() or (not b.text and not title):
                 continue
-            for text, s, e in _pack(_sentences(body, b.start), max(size, 400)):
+            for text, s, e in _pack(_sentences(body, b.start, max(size, 400)), max(size, 400)):
                 chunks.append(_make(doc, b.section_path, text, s, min(e, b.end), "box_item"))
         elif b.kind == "table":
             rows = [i for i in indicators if b.start <= i.start <= b.end]

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ingest.flat import split_flat
+
 # Lines that are page furniture, not content.
 _FURNITURE = [
     re.compile(r"^[（(]\s*此页无正文\s*[）)]$"),
@@ -135,13 +137,15 @@ def clean(raw: str) -> CleanText:
     blanks = 0
     for line in raw.split("\n"):
         start, pos = pos, pos + len(line) + 1
-        body = line.rstrip("\r")
-        if not body.strip() or is_furniture(body):
-            blanks += 1
-            continue
-        chars, offs = _normalize_line(body, start)
-        lines.append((chars, offs, blanks))
-        blanks = 0
+        full = line.rstrip("\r")
+        for k, (a, b) in enumerate(split_flat(full)):  # a flattened document gets its lines back
+            body = full[a:b]
+            if not body.strip() or is_furniture(body):
+                blanks += 1
+                continue
+            chars, offs = _normalize_line(body, start + a)
+            lines.append((chars, offs, -1 if k > 0 else blanks))  # -1: a cut in a flattened line, never rejoined
+            blanks = 0
 
     out: list[str] = []
     out_offs: list[int] = []
@@ -149,7 +153,7 @@ def clean(raw: str) -> CleanText:
     for chars, offs, blank_before in lines:
         text = "".join(chars)
         if out:
-            if should_join(prev_text, text, blank_before > 0):
+            if blank_before >= 0 and should_join(prev_text, text, blank_before > 0):
                 prev_text += text
                 out.extend(chars)
                 out_offs.extend(offs)

@@ -13,11 +13,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.types import DocumentMeta
+from ingest.decode import decode as _decode
 from ingest.errors import IngestError
+from ingest.html import SPACES as _SPACES, html_text as _html, table_text as _table_text
 from ingest.limits import ExtractionLimits, check_archive, check_text
 
-SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".html", ".htm", ".pdf", ".docx"})
-_CONVERT_HINT = "convert it to .docx, .pdf, .html, .md or .txt"
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset(
+    {".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".csv", ".xlsx"})
+_CONVERT_HINT = "convert it to .docx, .pdf, .html, .md or .txt (Q&A tables: .csv or .xlsx)"
+# Text can be longer than the bytes it came from only by decompression (PDF streams, .docx/.xlsx zips);
+# far beyond this it is a decompression bomb or a broken file, not a document.
+MAX_EXPANSION = 20
 _EMPTY = "is empty; nothing to ingest"
 
 
@@ -30,6 +37,8 @@ class LoadedFile:
     text: str
     format: str
     sha256: str
+    meta: DocumentMeta | None = None  # what the file itself says about the document (a web page's metadata)
+    warnings: tuple[str, ...] = ()  # parts of the file that were skipped, each with the reason
 
 
 def ignored_name(name: str) -> bool:
@@ -82,16 +91,6 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[IngestError]]:
     return files, errors
 
 
-def _decode(data: bytes, declared: str = "") -> str | None:
-    # Strict UTF-8 before GB18030: GB18030 would also accept many UTF-8 byte strings, as mojibake.
-    for encoding in filter(None, (declared, "utf-8-sig", "gb18030")):
-        try:
-            return data.decode(encoding).lstrip("\ufeff")
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return None
-
-
 def _text(path: Path, data: bytes) -> str:
     if (text := _decode(data)) is None:
         raise IngestError(path, "is not UTF-8 or GBK text; convert it to UTF-8 or remove it")
@@ -123,123 +122,6 @@ def _markdown(path: Path, data: bytes) -> str:
             line = m.group(1)
         lines.append(line)
     return "\n".join(lines)
-
-
-_HTML_DROP = ["script", "style", "nav", "header", "footer", "noscript", "template", "iframe", "svg", "title"]
-_HTML_BLOCKS = frozenset(
-    "p div h1 h2 h3 h4 h5 h6 li ul ol dl dt dd tr td th table tbody thead tfoot caption section "
-    "article main aside blockquote pre address figure figcaption center form fieldset hr".split()
-)
-# Chinese characters/punctuation: a source line break between two of them is not a space.
-_CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
-_CJK_BREAK = re.compile(f"(?<=[{_CJK}])[ \t\r\f]*\n\\s*(?=[{_CJK}])")
-_SPACES = re.compile(r"[ \t\r\n\f\v\xa0]+")
-
-
-def _html_decode(data: bytes) -> str | None:
-    from bs4.dammit import EncodingDetector
-
-    declared = (EncodingDetector.find_declared_encoding(data, is_html=True) or "").lower()
-    # Browsers read gb2312/gbk labels as GB18030; Python's gb2312 codec rejects common chars like 镕.
-    label = declared.replace("-", "").replace("_", "")
-    if label in {"gb2312", "gbk", "xgbk", "cp936"}:
-        declared = "gb18030"
-    elif label.startswith("utf16"):  # a charset found by scanning bytes as ASCII cannot really be UTF-16
-        declared = ""
-    return _decode(data, declared)
-
-
-def _span(cell, attr: str, limit: int) -> int:
-    digits = re.match(r"\s*(\d+)", str(cell.get(attr) or ""))
-    return max(1, min(int(digits.group(1)) if digits else 1, limit))
-
-
-def _html_grid(table) -> list[list[str | None]] | None:
-    """Cell texts with colspan/rowspan laid out on a grid; None for a layout table."""
-    cells = table.find_all(["td", "th"])
-    # Old government sites wrap whole articles in tables; those are read as ordinary blocks.
-    if table.find("table") or any(len(c.find_all(["p", "div", "li", "h1", "h2", "h3", "h4"])) > 5 for c in cells):
-        return None
-    grid: list[list[str | None]] = []
-    below: dict[int, tuple[int, str | None]] = {}  # column -> (rows left, text) of a rowspan from above
-
-    def fill_from_above(row: list[str | None], upto: int) -> None:
-        while len(row) < upto or len(row) in below:
-            left, text = below.pop(len(row), (1, ""))
-            if left > 1:
-                below[len(row)] = (left - 1, text)
-            row.append(text)
-
-    for tr in table.find_all("tr"):
-        row: list[str | None] = []
-        for cell in tr.find_all(["td", "th"], recursive=False):
-            fill_from_above(row, 0)
-            text, down = " ".join(_html_blocks(cell)), _span(cell, "rowspan", 1000)
-            for k in range(_span(cell, "colspan", 100)):
-                if down > 1:
-                    below[len(row)] = (down - 1, text if k == 0 else None)
-                row.append(text if k == 0 else None)
-        fill_from_above(row, max(below, default=-1) + 1)
-        grid.append(row)
-    return grid if max(map(len, grid), default=0) > 1 else None
-
-
-def _table_text(grid: list[list[str | None]]) -> str:
-    """TAB rows padded to the table width; None (a column covered by a merged cell) is an empty cell.
-    Leading rows that are one cell across the table are captions, so they become paragraphs."""
-    grid = [row for row in grid if any(row)]
-    width = max(map(len, grid), default=0)
-    captions = []
-    while grid and width > 1 and all(c is None for c in grid[0][1:]):
-        captions.append(grid.pop(0)[0] or "")
-    rows = "\n".join("\t".join(c or "" for c in row + [""] * (width - len(row))) for row in grid)
-    return "\n\n".join(filter(None, [*captions, rows]))
-
-
-def _html_blocks(root) -> list[str]:
-    """Text of each block element under root, in document order."""
-    from bs4.element import NavigableString, PreformattedString
-
-    blocks: list[str] = []
-    buffer: list[str] = []
-
-    def flush() -> None:
-        line = _SPACES.sub(" ", _CJK_BREAK.sub("", "".join(buffer))).strip()
-        buffer.clear()
-        if line:
-            blocks.append(line)
-
-    def visit(node) -> None:
-        for child in node.children:
-            if isinstance(child, NavigableString):
-                if not isinstance(child, PreformattedString):  # comments, doctype, CDATA
-                    buffer.append(str(child))
-            elif child.name == "br":
-                flush()
-            elif child.name == "table" and (grid := _html_grid(child)) is not None:
-                flush()
-                blocks.append(_table_text(grid))
-            else:
-                block = child.name in _HTML_BLOCKS
-                if block:
-                    flush()
-                visit(child)
-                if block:
-                    flush()
-
-    visit(root)
-    flush()
-    return [b for b in blocks if b]
-
-
-def _html(path: Path, data: bytes) -> str:
-    from bs4 import BeautifulSoup
-
-    text = _html_decode(data)
-    soup = BeautifulSoup(data if text is None else text, "lxml")
-    for tag in soup.find_all(_HTML_DROP):
-        tag.decompose()
-    return "\n\n".join(_html_blocks(soup.body or soup))
 
 
 def _pdf(path: Path, data: bytes) -> str:
@@ -305,8 +187,17 @@ def _docx(path: Path, data: bytes) -> str:
     return "\n\n".join(b for b in _docx_blocks(doc.element.body, doc) if b)
 
 
-_EXTRACTORS: dict[str, Callable[[Path, bytes], str]] = {
+def _spreadsheet(path: Path, data: bytes) -> tuple[str, DocumentMeta, tuple[str, ...]]:
+    from ingest.qa import spreadsheet_text
+
+    rows = spreadsheet_text(path, data)
+    return rows.text, DocumentMeta(title=path.stem), rows.warnings
+
+
+Extracted = str | tuple[str, DocumentMeta] | tuple[str, DocumentMeta, tuple[str, ...]]
+_EXTRACTORS: dict[str, Callable[[Path, bytes], Extracted]] = {
     "txt": _text, "md": _markdown, "html": _html, "pdf": _pdf, "docx": _docx,
+    "csv": _spreadsheet, "xlsx": _spreadsheet,
 }
 _BROKEN_HINT = {
     "pdf": "is not a readable PDF ({err}); re-export or re-download it",
@@ -330,20 +221,25 @@ def load_file(path: Path, root: Path | None = None, limits: ExtractionLimits | N
         raise IngestError(path, _EMPTY)
     check_archive(path, data, limits)
     try:
-        text = _EXTRACTORS[fmt](path, data)
+        extracted = _EXTRACTORS[fmt](path, data)
     except IngestError:
         raise
     except Exception as exc:  # library errors must not escape: name the file and the fix
         err = f"{type(exc).__name__}: {exc}"
         hint = _BROKEN_HINT.get(fmt, "could not be parsed as " + fmt + " ({err}); check or re-save the file")
         raise IngestError(path, hint.format(err=err)) from exc
+    text, meta, warnings = (extracted, None, ()) if isinstance(extracted, str) else (*extracted, ())[:3]
     text = check_text(path, text.replace("\r\n", "\n").replace("\r", "\n"), limits)
     if not text.strip():
         raise IngestError(path, _EMPTY)
+    if len(text) > MAX_EXPANSION * len(data) + 4096:
+        raise IngestError(path, f"decodes to {len(text):,} characters from {len(data):,} bytes, far more than a "
+                                "document of that size holds (a decompression bomb?); refused — check the file")
     source = path.name
     if root is not None:
         try:
             source = path.relative_to(os.path.abspath(root)).as_posix()
         except ValueError:
             pass  # outside root: the bare name is still a useful citation
-    return LoadedFile(path=path, source=source, text=text, format=fmt, sha256=hashlib.sha256(data).hexdigest())
+    return LoadedFile(path=path, source=source, text=text, format=fmt, sha256=hashlib.sha256(data).hexdigest(),
+                      meta=meta, warnings=tuple(warnings))

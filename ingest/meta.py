@@ -6,9 +6,13 @@ import re
 from core.types import DocumentMeta
 
 _DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]\s*\d{1,4}\s*号")
+_DOC_NO_LINE = 40
 _DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _ISSUER = re.compile(r"^[\u4e00-\u9fff（）()]{4,40}(?:局|委员会|政府|厅|部|委|办公室|办公厅|院|中心|管理局|总局)$")
 _NOTICE = re.compile(r"关于印发《(.+?)》的通知")
+TITLE_MAX = 60
+TITLE_LIMIT = 80  # a "关于…的通知" name may run this long; nothing longer is a title
+_NAME_END = re.compile(r"的(?:通知|办法|意见|措施|方案|细则|指引|公告|通告|规定|决定|函|批复|条例|提示|公开信|倡议书|解读)")
 _QUOTED_TITLE = re.compile(r"《([^《》]{4,80})》")
 _TITLE_WORD = re.compile(r"(规划|办法|意见|决定|方案|规定|细则|通知|纲要|条例|公告|通告|实施意见)[”》]?$")
 _PERIODS = {
@@ -18,7 +22,8 @@ _PERIODS = {
     "十四五": "2021-2025",
     "十五五": "2026-2030",
 }
-_REGION = re.compile(r"^([\u4e00-\u9fff]{2,7}?(?:自治州|地区|省|市|县|区|州|盟))")
+# Only unambiguous suffixes: "区" alone also ends words such as 专区 / 园区 in page titles.
+_REGION = re.compile(r"^([\u4e00-\u9fff]{2,7}?(?:自治州|自治区|省|市|县|盟))")
 
 
 def _iso(m: re.Match[str]) -> str:
@@ -38,16 +43,31 @@ def region_of(title: str) -> str:
     return m.group(1) if m else ""
 
 
+def short_title(text: str) -> str:
+    """A document's name from a line that may run on into its body: at most ``TITLE_MAX`` characters.
+
+    "X关于Y的通知<body…>" → "X关于Y的通知"; otherwise the text up to its first clause mark.
+    """
+    s = text.strip().strip("《》")
+    if len(s) <= TITLE_MAX:
+        return s
+    about = s.find("关于", 0, TITLE_MAX)
+    if about >= 0 and (m := _NAME_END.search(s, about, TITLE_LIMIT)):
+        return s[: m.end()]
+    m = re.search(r"[。！？；，,;!?]", s)  # not "：": headlines read "广东：…"
+    return s[: m.start()] if m and 6 <= m.start() <= TITLE_MAX else s[:TITLE_MAX]
+
+
 def _title(lines: list[str]) -> str:
     for line in lines[:40]:
         m = _NOTICE.search(line)
-        if m:
+        if m and len(m.group(1)) <= TITLE_MAX:
             return m.group(1)
     for line in lines[:15]:
         s = line.strip()
         if 6 <= len(s) <= 80 and _TITLE_WORD.search(s) and "\t" not in s:
-            return s.strip("《》")
-    return next((s.strip() for s in lines if s.strip()), "")
+            return short_title(s)
+    return short_title(next((s.strip() for s in lines if s.strip()), ""))
 
 
 def extract_meta(text: str, fallback_title: str = "") -> DocumentMeta:
@@ -55,7 +75,8 @@ def extract_meta(text: str, fallback_title: str = "") -> DocumentMeta:
     lines = [line.strip() for line in text.split("\n")]
     head = lines[:60]
     title = _title(lines) or fallback_title
-    doc_no = _DOC_NO.search("\n".join(head))
+    # Only a 文号 on a line of its own (or heading one) is the document's; others cite other documents.
+    doc_no = next((m for line in head if len(line) <= _DOC_NO_LINE and (m := _DOC_NO.search(line))), None)
     doc_no_line = next((i for i, line in enumerate(head) if doc_no and doc_no.group(0) in line), None)
 
     issuers: list[str] = []

@@ -108,6 +108,7 @@ class _Parser:
         self.styles: dict[str, str] = {}  # section id -> its numbering style
         self.stack: list[Section] = []
         self.preamble: Section | None = None
+        self.tables = 0  # tables outside 专栏 boxes, numbered 表1, 表2, …
 
     def path(self) -> list[str]:
         if self.stack:
@@ -179,6 +180,19 @@ class _Parser:
         box.end = self.lines[j - 1].end if j > i else start
         return j
 
+    def table(self, i: int) -> int:
+        """A table outside any 专栏 (a web page's or a Word file's): its rows become indicator records too."""
+        rows = []
+        while i < len(self.lines) and "\t" in self.lines[i].text:
+            rows.append(self.lines[i])
+            i += 1
+        previous = self.blocks[-1] if self.blocks else None
+        caption = previous.text if previous and previous.kind == "paragraph" and len(previous.text) <= 40 else ""
+        self.tables += 1
+        self.blocks.append(Block("table", self.path(), rows[0].start, rows[-1].end, "\n".join(r.text for r in rows),
+                                 lines=rows, meta={"table_id": f"表{self.tables}", "caption": caption}))
+        return i
+
     def run(self) -> Structure:
         i = 0
         colophon = False
@@ -202,6 +216,9 @@ class _Parser:
                 if h:
                     self.heading(h, line)
                     i += 1
+                    continue
+                if "\t" in s:
+                    i = self.table(i)
                     continue
             self.blocks.append(Block("paragraph", self.path(), line.start, line.end, s))
             i += 1

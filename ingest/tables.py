@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 
 from core.types import Indicator, Value, content_id
+from ingest.roles import ATTRIBUTE, UNIT, column_roles
 
 _GROUP_RE = re.compile(r"^[一二三四五六七八九十]+[、.]\s*\S")
 _ROW_RE = re.compile(r"^(\d{1,3})\s*[.、．]\s*(.+)$")
@@ -63,6 +64,7 @@ def parse_table(
         return []
     header = [c.strip() for c in lines[0].text.split("\t")]
     columns = [column_name(h) for h in header[1:]]
+    roles, years = column_roles([column_name(header[0]), *columns])
     indicators: list[Indicator] = []
     group = ""
     for line in lines[1:]:
@@ -80,8 +82,10 @@ def parse_table(
         for col, cell in zip(columns, cells[1:]):
             if not cell:
                 continue
-            if col == ATTRIBUTE_COLUMN:
+            if roles.get(col) == ATTRIBUTE:
                 attribute = cell
+            elif roles.get(col) == UNIT and unit is None:
+                unit = cell
             values[col] = parse_value(cell, unit)
         if not values:
             continue
@@ -101,6 +105,8 @@ def parse_table(
                 start=line.start,
                 end=line.end,
                 row_text=line.text,
+                roles=dict(roles),
+                years=dict(years),
             )
         )
     return indicators
@@ -122,7 +128,8 @@ def render_row(ind: Indicator) -> str:
     """A row as readable text with its column names, for search and citations."""
     unit = f"（{ind.unit}）" if ind.unit else ""
     cells = "；".join(
-        f"{col}：{format_value(v)}" for col, v in ind.values.items() if col != ATTRIBUTE_COLUMN
+        f"{col}：{format_value(v)}" for col, v in ind.values.items()
+        if ind.roles.get(col, ATTRIBUTE if col == ATTRIBUTE_COLUMN else "") not in (ATTRIBUTE, UNIT)
     )
     attr = f"；属性：{ind.attribute}" if ind.attribute else ""
     group = f"{ind.group} › " if ind.group else ""

@@ -474,4 +474,23 @@ def test_discover_explicit_paths(tmp_path: Path) -> None:
 
 
 def test_supported_suffixes() -> None:
-    assert SUPPORTED_SUFFIXES == frozenset({".txt", ".md", ".html", ".htm", ".pdf", ".docx"})
+    assert SUPPORTED_SUFFIXES == frozenset({".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".csv", ".xlsx"})
+
+
+def test_text_far_larger_than_the_file_is_refused(tmp_path: Path) -> None:
+    import docx
+
+    from ingest.limits import ExtractionLimits
+    from ingest.load import MAX_EXPANSION
+
+    path = tmp_path / "炸弹.docx"
+    document = docx.Document()
+    document.add_paragraph("就业" * 750_000)  # 1.5 million characters that zip to a few kilobytes
+    document.save(path)
+    assert 1_500_000 > MAX_EXPANSION * path.stat().st_size
+    # With the archive checks opened wide, the text-to-size ratio alone still refuses the file.
+    lax = ExtractionLimits(max_unzipped_bytes=10**9, max_zip_ratio=10**6, max_text_chars=10**8)
+    with pytest.raises(IngestError) as info:
+        load_file(path, limits=lax)
+    message = str(info.value)
+    assert path.name in message and "refused" in message and "characters from" in message

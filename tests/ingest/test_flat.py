@@ -1,0 +1,62 @@
+"""Flattened text: one physical line cut back into the document's lines, keeping every offset."""
+from __future__ import annotations
+
+from ingest.clean import clean
+from ingest.flat import FLAT_LINE, cn_number, split_flat
+from ingest.meta import TITLE_MAX, short_title
+
+BODY = "为做好有关工作，现通知如下。" * 3
+
+
+def _lines(text: str) -> list[str]:
+    return [text[a:b] for a, b in split_flat(text)]
+
+
+def test_short_lines_are_left_alone() -> None:
+    assert split_flat("一、总则 第一条 为了规范管理。") == [(0, 16)]
+
+
+def test_cn_numbers() -> None:
+    assert [cn_number(t) for t in ("一", "九", "十", "十二", "二十", "二十三")] == [1, 9, 10, 12, 20, 23]
+
+
+def test_headings_numbered_in_sequence_are_cut_out() -> None:
+    text = ("某市人力资源和社会保障局关于做好就业工作的通知各县（区）人力资源和社会保障局：" + BODY
+            + "一、总体要求（一）目标任务。" + BODY * 4 + "（二）工作原则。" + BODY * 4
+            + "二、主要措施1.加强就业服务。" + BODY * 4 + "2.落实补贴政策。" + BODY * 4)
+    assert len(text) >= FLAT_LINE
+    lines = _lines(text)
+    assert lines[0] == "某市人力资源和社会保障局关于做好就业工作的通知"
+    assert lines[1] == "各县（区）人力资源和社会保障局："
+    starts = [line[:6] for line in lines[2:]]
+    for head in ("一、总体要求", "（一）目标任", "（二）工作原", "二、主要措施", "1.加强就业", "2.落实补贴"):
+        assert any(s.startswith(head[:5]) for s in starts), head
+
+
+def test_a_reference_inside_a_sentence_is_not_a_heading() -> None:
+    text = "第一条 为了规范管理，制定本办法。" + BODY * 6 + "依照本办法第十条规定处理，按第三条执行。" + BODY * 6
+    lines = _lines(text)
+    assert not any(line.startswith(("第十条", "第三条")) for line in lines)
+
+
+def test_spaces_between_paragraphs_are_cuts_but_a_bare_number_keeps_its_title() -> None:
+    text = "第一章 总则 第一条 为了规范管理，制定本办法。" + BODY * 12
+    lines = _lines(text)
+    assert lines[:2] == ["第一章 总则", "第一条 为了规范管理，制定本办法。" + BODY * 12]
+
+
+def test_offsets_point_into_the_original() -> None:
+    text = "关于做好就业工作的通知 各有关单位： " + BODY * 12 + " 一、总体要求 " + BODY * 12
+    cleaned = clean(text)
+    assert "\n" in cleaned.text
+    for i, ch in enumerate(cleaned.text):
+        if ch != "\n":
+            assert text[cleaned.offsets[i]] == ch
+
+
+def test_short_title() -> None:
+    long = "某市人力资源和社会保障局关于进一步做好新冠肺炎疫情防控期间就业服务工作的通知为深入贯彻落实党中央决策部署，现就有关事项通知如下，请各单位认真贯彻执行"
+    assert short_title(long) == "某市人力资源和社会保障局关于进一步做好新冠肺炎疫情防控期间就业服务工作的通知"
+    assert short_title("黑龙江：确保城镇居民用水用气不断供在19日召开的新闻发布会上，省住房和城乡建设厅党组成员、副厅长就疫情期间优化用水用气作了详细介绍") \
+        == "黑龙江：确保城镇居民用水用气不断供在19日召开的新闻发布会上"
+    assert len(short_title("很长的标题" * 40)) == TITLE_MAX
