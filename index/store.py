@@ -16,6 +16,8 @@ import os
 import shutil
 import time
 import uuid
+from bisect import bisect_right
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -40,6 +42,34 @@ def pack_offsets(offsets: list[int]) -> list[list[int]]:
         else:
             runs.append([i, raw, 1])
     return runs
+
+
+class PackedOffsets(Sequence[int]):
+    """The clean→raw offset map read straight from its runs, without a Python int per character.
+
+    A served document only maps the few spans it cites; unpacked, the map was the largest part of the
+    records (~36 bytes a character: 17.7 M characters at 1000×).
+    """
+
+    __slots__ = ("_starts", "_raws", "_len")
+
+    def __init__(self, runs: list[list[int]]):
+        self._starts = [r[0] for r in runs]
+        self._raws = [r[1] for r in runs]
+        self._len = runs[-1][0] + runs[-1][2] if runs else 0
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __getitem__(self, i: int) -> int:  # type: ignore[override]
+        if not isinstance(i, int):
+            raise TypeError("PackedOffsets takes integer indexes only")
+        if i < 0:
+            i += self._len
+        if not 0 <= i < self._len:
+            raise IndexError(i)
+        run = bisect_right(self._starts, i) - 1
+        return self._raws[run] + i - self._starts[run]
 
 
 def unpack_offsets(runs: list[list[int]]) -> list[int]:
@@ -159,7 +189,7 @@ class Records:
         self.manifest = read_manifest(gen)
         self.documents: dict[str, Document] = {}
         for row in _read_jsonl(gen / "documents.jsonl"):
-            row["offsets"] = unpack_offsets(row["offsets"])
+            row["offsets"] = PackedOffsets(row["offsets"])
             doc = Document.from_dict(row)
             self.documents[doc.id] = doc
         self.sections = [Section.from_dict(r) for r in _read_jsonl(gen / "sections.jsonl")]
