@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from core.errors import StoreUnavailable
 
@@ -153,11 +153,19 @@ class RedisRateLimiter:
         return bool(self.storage.check())
 
 
-def make_limiter(settings: "Settings") -> Limiter | None:
-    """The limiter the settings ask for: None when off, Redis with REDIS_URL, else the SQLite file."""
-    rate = settings.rate
+_DEFAULT = object()
+
+
+def make_limiter(settings: "Settings", rate: Any = _DEFAULT, name: str = "ratelimit") -> Limiter | None:
+    """A limiter in the configured store: None when off, Redis with REDIS_URL, else a SQLite file.
+
+    ``rate`` (requests, seconds) defaults to POLICY_RATE_LIMIT; ``name`` keeps another limit (say, failed
+    admin logins) apart from the public one: its own file, its own Redis keys.
+    """
+    rate = settings.rate if rate is _DEFAULT else rate
     if rate is None:
         return None
     if settings.redis_url:
-        return RedisRateLimiter(settings.redis_url, *rate, prefix=settings.redis_prefix)
-    return RateLimiter(Path(settings.data_dir) / "ratelimit.sqlite3", *rate)
+        prefix = settings.redis_prefix if name == "ratelimit" else f"{settings.redis_prefix}:{name}"
+        return RedisRateLimiter(settings.redis_url, *rate, prefix=prefix)
+    return RateLimiter(Path(settings.data_dir) / f"{name}.sqlite3", *rate)

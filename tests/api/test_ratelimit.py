@@ -61,3 +61,23 @@ def test_locked_store_is_a_503_with_retry_after(make_client):
     assert r.status_code == 503 and int(r.headers["retry-after"]) >= 1
     assert "retry" in r.json()["detail"]
     assert c.get("/api/suggestions").status_code == 200
+
+
+@pytest.mark.network_ok
+def test_make_limiter_keeps_named_limits_apart(tmp_path, redis_server, redis_prefix):
+    from api.ratelimit import RedisRateLimiter, make_limiter
+    from core.settings import load_settings
+
+    embedded = load_settings(data_dir=tmp_path, rate_limit="2/minute")
+    assert make_limiter(load_settings(data_dir=tmp_path, rate_limit="0")) is None
+    public, admin = make_limiter(embedded), make_limiter(embedded, rate=(1, 60.0), name="admin-auth")
+    assert public.path.name == "ratelimit.sqlite3" and admin.path.name == "admin-auth.sqlite3"
+    assert admin.hit("c")[0] and not admin.hit("c")[0] and public.hit("c")[0]
+    shared = load_settings(data_dir=tmp_path, rate_limit="2/minute", redis_url=redis_server.url,
+                           redis_prefix=redis_prefix)
+    one, two = make_limiter(shared), make_limiter(shared)  # two API machines
+    assert isinstance(one, RedisRateLimiter) and one.check()
+    assert one.hit("c")[0] and two.hit("c")[0]
+    allowed, retry = one.hit("c")
+    assert not allowed and 1 <= retry <= 60
+    assert make_limiter(shared, rate=(1, 60.0), name="admin-auth").hit("c")[0]  # its own window
