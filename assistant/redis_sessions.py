@@ -6,7 +6,7 @@ Same behaviour as the SQLite ``SessionStore``: turns redacted before they are st
     <p>:session:<id>         list of turns (JSON), expiring ttl_seconds after the last append
     <p>:sessions             sorted set id -> last activity, for count() and purge_expired()
     <p>:unanswered           sorted set question -> times asked
-    <p>:unanswered:seen      hash question -> last time asked
+    <p>:unanswered:seen      sorted set question -> last time asked (the cap and the age limit go by it)
 
 A Redis that cannot be reached raises ``StoreUnavailable`` (503 with Retry-After), never a bare error.
 """
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from core.settings import Settings
 
 T = TypeVar("T")
-UNANSWERED_MAX = 10_000  # distinct questions kept; the least asked go first
 
 
 class RedisSessionStore:
@@ -36,13 +35,17 @@ class RedisSessionStore:
     valid_id = SessionStore.valid_id
 
     def __init__(self, url: str, max_turns: int = 20, ttl_seconds: int = 86400, prefix: str = "policy",
-                 clock: Callable[[], float] = time.time, timeout: float = 1.0) -> None:
+                 clock: Callable[[], float] = time.time, timeout: float = 1.0, unanswered_max: int = 10000,
+                 unanswered_max_age: float = 90 * 86400) -> None:
         import redis
 
         if max_turns < 1 or ttl_seconds <= 0:
             raise ValueError("max_turns must be >= 1 and ttl_seconds > 0")
         self.max_turns = max_turns
         self.ttl_seconds = int(ttl_seconds)
+        # Anyone can add unanswered questions: as in SQLite, capped, the least recently seen dropped first.
+        self.unanswered_max = unanswered_max
+        self.unanswered_max_age = unanswered_max_age
         self.prefix = prefix
         self.clock = clock
         # Short timeouts: an unreachable Redis must become a quick 503. The client reconnects by itself.
@@ -54,7 +57,9 @@ class RedisSessionStore:
     def from_settings(cls, settings: "Settings") -> "RedisSessionStore":
         assert settings.redis_url, "RedisSessionStore needs REDIS_URL"
         return cls(settings.redis_url, max_turns=settings.session_max_turns,
-                   ttl_seconds=settings.session_ttl_seconds, prefix=settings.redis_prefix)
+                   ttl_seconds=settings.session_ttl_seconds, prefix=settings.redis_prefix,
+                   unanswered_max=settings.unanswered_max,
+                   unanswered_max_age=settings.unanswered_max_age_days * 86400)
 
     def _key(self, *parts: str) -> str:
         return ":".join((self.prefix, *parts))
@@ -99,9 +104,19 @@ class RedisSessionStore:
         self._call(write)
 
     def purge_expired(self) -> int:
-        """Forget expired sessions in the activity index (their turns expire in Redis by themselves)."""
-        cutoff = self.clock() - self.ttl_seconds
-        return int(self._call(lambda: self.redis.zremrangebyscore(self._key("sessions"), "-inf", cutoff)))
+        """Forget expired sessions in the activity index (their turns expire in Redis by themselves) and
+        unanswered questions not seen for unanswered_max_age; returns how many sessions were forgotten."""
+        now = self.clock()
+        counts, seen = self._key("unanswered"), self._key("unanswered", "seen")
+
+        def purge() -> int:
+            old = self.redis.zrangebyscore(seen, "-inf", f"({now - self.unanswered_max_age}")
+            if old:
+                self.redis.zrem(counts, *old)
+                self.redis.zrem(seen, *old)
+            return int(self.redis.zremrangebyscore(self._key("sessions"), "-inf", f"({now - self.ttl_seconds}"))
+
+        return self._call(purge)
 
     def count(self) -> int:
         cutoff = self.clock() - self.ttl_seconds
@@ -118,13 +133,13 @@ class RedisSessionStore:
         def write() -> None:
             pipe = self.redis.pipeline(transaction=True)
             pipe.zincrby(counts, 1, q)
-            pipe.hset(seen, q, self.clock())
-            pipe.zcard(counts)
+            pipe.zadd(seen, {q: self.clock()})
+            pipe.zcard(seen)
             size = pipe.execute()[-1]
-            if size > UNANSWERED_MAX:
-                dropped = [m for m, _ in self.redis.zpopmin(counts, size - UNANSWERED_MAX)]
+            if size > self.unanswered_max:
+                dropped = [m for m, _ in self.redis.zpopmin(seen, size - self.unanswered_max)]
                 if dropped:
-                    self.redis.hdel(seen, *dropped)
+                    self.redis.zrem(counts, *dropped)
 
         self._call(write)
 
@@ -141,7 +156,7 @@ class RedisSessionStore:
                 return []
             # Everything tied with the last of the top `limit`, so ties are broken by recency, not by name.
             rows = self.redis.zrangebyscore(counts, top[-1][1], "+inf", withscores=True)
-            times = self.redis.hmget(seen, [q for q, _ in rows])
+            times = self.redis.zmscore(seen, [q for q, _ in rows])
             out = [(q, int(c), float(t or 0.0)) for (q, c), t in zip(rows, times)]
             out.sort(key=lambda r: (-r[1], -r[2]))
             return out[:limit]

@@ -131,3 +131,27 @@ def test_bad_redis_url_fails_fast() -> None:
 
     with pytest.raises(ConfigError, match="REDIS_URL"):
         load_settings(redis_url="localhost:6379")
+
+
+def test_unanswered_is_capped_and_purged_by_age(redis_server, redis_prefix) -> None:
+    now = [1_000_000.0]
+    store = RedisSessionStore(redis_server.url, prefix=redis_prefix, clock=lambda: now[0], unanswered_max=5,
+                              unanswered_max_age=3600)
+    for i in range(12):
+        now[0] += 1
+        store.log_unanswered(f"问题{i}")
+    assert {q for q, _, _ in store.unanswered(100)} == {f"问题{i}" for i in range(7, 12)}  # seen most recently
+    now[0] += 1800
+    store.log_unanswered("问题新")
+    now[0] += 1801
+    store.purge_expired()
+    assert [q for q, _, _ in store.unanswered(100)] == ["问题新"]
+    store.close()
+
+
+def test_from_settings_takes_the_same_limits(tmp_path: Path, redis_server) -> None:
+    s = RedisSessionStore.from_settings(load_settings(data_dir=tmp_path, redis_url=redis_server.url,
+                                                      session_max_turns=3, session_ttl_seconds=120,
+                                                      unanswered_max=50, unanswered_max_age_days=7))
+    assert s.max_turns == 3 and s.ttl_seconds == 120 and s.unanswered_max == 50 and s.unanswered_max_age == 7 * 86400
+    s.close()
