@@ -19,7 +19,7 @@ from api import errors, metrics
 from api.headers import SecurityHeaders, install_docs
 from api.logs import install_redaction
 from api.options import ApiOptions
-from api.ratelimit import RateLimiter
+from api.ratelimit import make_limiter
 from api.safety import BodyGuard, RateLimit
 from core.settings import Settings, get_settings
 
@@ -110,8 +110,8 @@ def _add_middleware(app: FastAPI, settings: Settings, options: ApiOptions) -> No
     # Added innermost first. Metrics outermost so 413/429 are counted; CORS outside the rate limit so a
     # 429 still carries the CORS headers a cross-origin page needs to read it (and its Retry-After).
     app.add_middleware(BodyGuard, options=options)
-    rate = settings.rate
-    limiter = RateLimiter(Path(settings.data_dir) / "ratelimit.sqlite3", *rate) if rate else None
+    limiter = make_limiter(settings)
+    app.state.limiter = limiter
     app.add_middleware(RateLimit, limiter=limiter, trust_forwarded=options.trust_forwarded)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_list, allow_methods=["GET", "POST", "OPTIONS"],
                        allow_headers=["Content-Type", "Accept", "Authorization", "X-API-Key"],

@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from core.errors import StoreUnavailable
 from core.settings import ConfigError
 from ingest.errors import IngestError
 from index.store import IndexMissing
@@ -133,7 +134,16 @@ async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(request, 500, "服务内部错误，请稍后再试或拨打12333 / internal server error")
 
 
+async def store_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StoreUnavailable)
+    log.error("%s on %s %s", exc, request.method, request.url.path)
+    return error_response(request, 503, f"服务暂时不可用，请 {exc.retry_after} 秒后再试 / service temporarily "
+                          f"unavailable ({exc.what}); retry in {exc.retry_after} s",
+                          headers={"Retry-After": str(exc.retry_after)})
+
+
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(StoreUnavailable, store_unavailable)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     for cls in DOMAIN:

@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import metrics
 from api.options import ApiOptions
-from api.ratelimit import RateLimiter
+from api.ratelimit import Limiter, LimiterUnavailable
 
 UPLOAD_PATH = "/api/admin/documents"
 # POST routes whose body is a JSON object; everything else is checked for size only.
@@ -158,7 +158,7 @@ def is_limited(path: str, method: str) -> bool:
 
 
 class RateLimit:
-    def __init__(self, app: ASGIApp, limiter: RateLimiter | None, trust_forwarded: bool = False) -> None:
+    def __init__(self, app: ASGIApp, limiter: Limiter | None, trust_forwarded: bool = False) -> None:
         self.app = app
         self.limiter = limiter
         self.trust_forwarded = trust_forwarded
@@ -167,7 +167,14 @@ class RateLimit:
         if self.limiter is None or scope["type"] != "http" or not is_limited(scope["path"], scope["method"]):
             return await self.app(scope, receive, send)
         key = client_key(scope, self.trust_forwarded)
-        allowed, retry_after = await anyio.to_thread.run_sync(self.limiter.hit, key)
+        try:
+            allowed, retry_after = await anyio.to_thread.run_sync(self.limiter.hit, key)
+        except LimiterUnavailable as e:
+            # Fail closed (logged by the limiter): anonymous traffic is not served unlimited.
+            detail = (f"服务暂时繁忙，请 {e.retry_after} 秒后再试 / service temporarily unavailable "
+                      f"(rate-limit store unreachable); retry in {e.retry_after} s")
+            return await _error(503, detail, {"Retry-After": str(e.retry_after)}, path=scope["path"])(
+                scope, receive, send)
         if allowed:
             return await self.app(scope, receive, send)
         metrics.RATE_LIMITED.inc()

@@ -60,9 +60,9 @@ class Engine:
         if index_dir is not None:
             settings = settings.model_copy(update={"index_dir": Path(index_dir)})
         gen = Generation.load(store.require_generation(Path(settings.index_dir)), settings)
-        from assistant.sessions import SessionStore
+        from assistant.session_store import open_sessions
 
-        sessions = SessionStore.from_settings(settings)
+        sessions = open_sessions(settings)
         llm = None
         if settings.llm_enabled:
             from assistant.llm import LlmAnswerer, make_chat_model

@@ -85,6 +85,8 @@ def normalize_question(question: str) -> str:
 class SessionStore:
     """Chat history per session id, with expiry after ttl_seconds of inactivity."""
 
+    backend = "sqlite"
+
     def __init__(
         self,
         path: Path,
@@ -153,6 +155,14 @@ class SessionStore:
             raise
         if db.in_transaction:
             db.execute("COMMIT")
+
+    def check(self) -> bool:
+        """True when the file answers (for /readyz)."""
+        try:
+            self._conn().execute("SELECT 1 FROM sessions LIMIT 1").fetchall()
+            return True
+        except (sqlite3.Error, RuntimeError):
+            return False
 
     def close(self) -> None:
         with self._lock:

@@ -91,6 +91,11 @@ class Settings(BaseSettings):
     unanswered_max: int = Field(10000, ge=10, le=10**7, validation_alias=_env("POLICY_UNANSWERED_MAX"))
     unanswered_max_age_days: int = Field(90, ge=1, le=3650, validation_alias=_env("POLICY_UNANSWERED_DAYS"))
 
+    # Shared state for several API machines: sessions, rate limits and the unanswered log in Redis.
+    redis_url: str | None = Field(None, validation_alias=_env("REDIS_URL"))
+    redis_prefix: str = Field("policy", min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$",
+                              validation_alias=_env("POLICY_REDIS_PREFIX"))
+
     session_max_turns: int = Field(20, ge=1, le=1000, validation_alias=_env("POLICY_SESSION_MAX_TURNS"))
     session_ttl_seconds: int = Field(3600 * 24, ge=60, validation_alias=_env("POLICY_SESSION_TTL"))
 
@@ -142,6 +147,13 @@ class Settings(BaseSettings):
         if v and not re.match(r"^https?://", v):
             raise ValueError(f"LLM_BASE_URL={v!r} must start with http:// or https://")
         return v or None
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, v: str | None) -> str | None:
+        if v and not re.match(r"^(redis|rediss|unix)://", v.strip()):
+            raise ValueError(f"REDIS_URL must start with redis://, rediss:// or unix:// (e.g. redis://host:6379/0)")
+        return v.strip() if v and v.strip() else None
 
     @property
     def rate(self) -> tuple[int, float] | None:

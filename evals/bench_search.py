@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -96,18 +97,25 @@ def _memory_probe() -> None:
     from core.settings import load_settings
     from assistant.engine import Engine
 
-    preload()
+    # What a service worker imports, and no more: not preload(), whose scikit-learn and jieba default
+    # dictionary (~130 MB) a worker never loads.
+    import api.app  # noqa: F401
+
     index_dir, data_dir = Path(sys.argv[1]), Path(sys.argv[2])
     settings = load_settings(index_dir=index_dir, data_dir=data_dir)
     before = rss_mb()
     engine = Engine.open(settings=settings)
     engine.search("城镇新增就业人数", 10)  # lazily loaded parts of the index count too
+    engine.chat("生育保险参保人数2020年目标是多少？")
     after = rss_mb()
-    print(json.dumps({"before_mb": before, "after_mb": after, "index_mb": round(after - before, 1)}))
+    from evals.bench_memory import process_memory
+
+    pss = process_memory(os.getpid())["pss"]
+    print(json.dumps({"before_mb": before, "after_mb": after, "index_mb": round(after - before, 1), "pss_mb": pss}))
 
 
 def measure_size(size: int, distractors: Sequence[Path], queries: Sequence[str], k: int, repeat: int, work: Path,
-                 say: Callable[[str], None]) -> dict[str, Any]:
+                 say: Callable[[str], None], workers: int = 0) -> dict[str, Any]:
     """Everything for one corpus size; the temporary index is removed afterwards."""
     from core.settings import load_settings
     from assistant.engine import Engine
@@ -144,6 +152,12 @@ def measure_size(size: int, distractors: Sequence[Path], queries: Sequence[str],
 
     say(f"size {size}: memory in a fresh process ...")
     fresh = fresh_process_memory(index_dir, data_dir)
+    service = None
+    if workers:
+        from evals.bench_memory import measure_service
+
+        say(f"size {size}: memory of python -m api --workers {workers} ...")
+        service = measure_service(index_dir, workers)
     shutil.rmtree(index_dir, ignore_errors=True)
     ours, lc = systems["ours"], systems["langchain"]
     return {
@@ -153,13 +167,15 @@ def measure_size(size: int, distractors: Sequence[Path], queries: Sequence[str],
         "systems": systems,
         "ratio_to_langchain": {p: ratio(ours[f"{p}_ms"], lc[f"{p}_ms"]) for p in ("p50", "p95", "mean")},
         "memory_mb": {"process_rss_after_open": rss_after_open, "fresh_process_rss": fresh["after_mb"],
-                      "fresh_process_before_open": fresh["before_mb"], "index": fresh["index_mb"]},
+                      "fresh_process_before_open": fresh["before_mb"], "index": fresh["index_mb"],
+                      "fresh_process_pss": fresh.get("pss_mb"), "service": service},
     }
 
 
 def run_benchmark(sizes: Sequence[int] = (1, 10, 100), queries: int | None = None, repeat: int = 3, k: int = 10,
                   seed: int = 0, out_dir: Path | None = DEFAULT_OUT, *, questions: Path = DEFAULT_QUESTIONS,
-                  work_dir: Path | None = None, log: Callable[[str], None] | None = None) -> dict[str, Any]:
+                  work_dir: Path | None = None, log: Callable[[str], None] | None = None,
+                  workers: int = 0) -> dict[str, Any]:
     """Measure every size; write the report files to ``out_dir`` (unless None) and return the results."""
     from evals.distractors import generate
 
@@ -177,7 +193,7 @@ def run_benchmark(sizes: Sequence[int] = (1, 10, 100), queries: int | None = Non
         preload()
         # Document i depends only on (seed, i), so every size is a prefix of the largest.
         distractors = generate(max(sizes) - 1, work / "distractors", seed=seed) if max(sizes) > 1 else []
-        rows = [measure_size(n, distractors, texts, k, repeat, work, say) for n in sorted(set(sizes))]
+        rows = [measure_size(n, distractors, texts, k, repeat, work, say, workers) for n in sorted(set(sizes))]
     finally:
         if own_tmp:
             shutil.rmtree(work, ignore_errors=True)
@@ -216,6 +232,12 @@ def markdown_table(result: dict[str, Any]) -> str:
                    f"{r['systems']['langchain']['build_s']:.1f}", f"{r['systems']['bigram']['build_s']:.1f}",
                    f"{r['systems']['ours']['mean_ms']:.2f}", f"{r['systems']['langchain']['mean_ms']:.2f}",
                    f"{r['systems']['bigram']['mean_ms']:.2f}"] for r in result["sizes"]]
+    service_rows = [[f"{r['size']}×", str(m["workers"]), ", ".join(f"{w['rss']:.0f}" for w in m["per_worker"]),
+                     ", ".join(f"{w['pss']:.0f}" for w in m["per_worker"]), f"{m['total_rss']:.0f}",
+                     f"{m['total_pss']:.0f}"]
+                    for r in result["sizes"] if (m := r["memory_mb"].get("service"))]
+    service = md_table(["size", "workers", "RSS per worker MB", "PSS per worker MB", "total RSS MB",
+                        "total PSS MB (what the machine gives)"], service_rows) if service_rows else ""
     builds = md_table(["size", "our chunks", "build_index s", "Engine.open s", "baseline chunks",
                        "LangChain build s", "bigram build s", "ours mean ms", "LangChain mean ms", "bigram mean ms"],
                       build_rows)
@@ -233,6 +255,8 @@ def markdown_table(result: dict[str, Any]) -> str:
         latency,
         "",
         builds,
+        *(["", "`python -m api --workers N` after every worker answered (evals.bench_memory):", "", service]
+          if service else []),
     ])
 
 
@@ -290,6 +314,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS)
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="report directory (default: %(default)s)")
     ap.add_argument("--work-dir", type=Path, help="keep distractors here instead of a temp dir")
+    ap.add_argument("--workers", type=int, default=0,
+                    help="also measure `python -m api --workers N` on each index (default: off)")
     args = ap.parse_args(argv)
     try:
         sizes = parse_sizes(args.sizes)
@@ -298,7 +324,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.repeat < 1 or args.k < 1 or (args.queries is not None and args.queries < 1):
         ap.error("--repeat, --k and --queries must be >= 1")
     result = run_benchmark(sizes, args.queries, args.repeat, args.k, args.seed, args.out, questions=args.questions,
-                           work_dir=args.work_dir, log=lambda msg: print(msg, file=sys.stderr, flush=True))
+                           work_dir=args.work_dir, log=lambda msg: print(msg, file=sys.stderr, flush=True),
+                           workers=args.workers)
     print(markdown_table(result))
     print(f"\nwrote {', '.join(result['files'].values())}", file=sys.stderr)
     return 0

@@ -89,6 +89,24 @@ def _fresh_jieba() -> jieba.Tokenizer:
     return tk
 
 
+class _Cutter:
+    """A jieba dictionary with one set of user terms, and the caches of what it has cut."""
+
+    def __init__(self, user_terms: tuple[str, ...]):
+        self.jieba = _fresh_jieba()
+        for term in user_terms:
+            _add_term(self.jieba, term)
+        self.subwords: dict[str, tuple[str, ...]] = {}
+        self.runs: dict[str, tuple[str, ...]] = {}
+
+
+@lru_cache(maxsize=2)
+def _cutter(user_terms: tuple[str, ...]) -> _Cutter:
+    # Once per process and term set: the lexical channels, the LSA analyzer and every index opened with
+    # the same terms share one dictionary; two entries cover the generations on either side of a swap.
+    return _Cutter(user_terms)
+
+
 class Tokenizer:
     """jieba words (search mode) and CJK bigrams over normalized text."""
 
@@ -96,11 +114,10 @@ class Tokenizer:
         terms = (normalize(t) for t in user_terms)
         self._user_terms = list(dict.fromkeys(t for t in terms if t))
         self._stopwords = load_stopwords()
-        self._jieba = _fresh_jieba()
-        for term in self._user_terms:
-            _add_term(self._jieba, term)
-        self._subword_cache: dict[str, tuple[str, ...]] = {}
-        self._run_cache: dict[str, tuple[str, ...]] = {}
+        shared = _cutter(tuple(self._user_terms))
+        self._jieba = shared.jieba
+        self._subword_cache = shared.subwords
+        self._run_cache = shared.runs
 
     @property
     def user_terms(self) -> list[str]:

@@ -8,7 +8,7 @@ import socket
 import pytest
 
 # Fixtures shared across test packages (the OpenAI-compatible stub server).
-pytest_plugins = ["tests.fakes.openai_stub"]
+pytest_plugins = ["tests.fakes.openai_stub", "tests.redis_server"]
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

@@ -48,7 +48,7 @@ def list_documents(engine: EngineDep) -> DocumentList:
 
 def _find(engine: EngineDep, doc_id: str, chunk_id: str | None) -> tuple[Document, list, Chunk | None]:
     records = engine.generation.records
-    doc = records.documents.get(doc_id) if _ID.match(doc_id) else None
+    doc = records.document(doc_id) if _ID.match(doc_id) else None  # with its full text
     if doc is None:
         raise HTTPException(404, f"文件不存在或已从索引中移除 / no document with id {doc_id[:80]!r}")
     chunk = None

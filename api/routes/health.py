@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -15,13 +16,42 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="就绪检查：索引已加载")
+@router.get("/readyz", summary="就绪检查：索引已加载，各依赖组件可用")
 def readyz(request: Request) -> JSONResponse:
-    """索引已加载时返回 ready 及当前索引版本（generation）；启动中返回 503。"""
+    """索引已加载且会话库、限流库、向量库均可用时返回 ready；启动中或某组件不可用时返回 503，
+    `components` 列出每个组件的状态。"""
     engine = getattr(request.app.state, "engine", None)
     if engine is None:
         return JSONResponse({"status": "loading"}, status_code=503)
     gen = engine.generation
+    components = {
+        "index": {"ok": True, "generation": gen.path.name, "dir": engine.index_dir.name},
+        "sessions": _store(engine.sessions),
+        "rate_limit": _store(getattr(request.app.state, "limiter", None)),
+        "vectors": _vectors(getattr(gen.retriever, "vectors", None), bool(engine.settings.chroma_host)),
+    }
+    ok = all(c["ok"] is not False for c in components.values())
     # pid: with several workers it shows which one answered (and that they all serve the same index).
-    return JSONResponse({"status": "ready", "index": gen.path.name, "documents": len(gen.records.documents),
-                         "chunks": len(gen.records.chunks), "pid": os.getpid()})
+    return JSONResponse({"status": "ready" if ok else "degraded", "index": gen.path.name,
+                         "documents": len(gen.records.documents), "chunks": len(gen.records.chunks),
+                         "pid": os.getpid(), "components": components}, status_code=200 if ok else 503)
+
+
+def _store(store: Any) -> dict[str, Any]:
+    """Backend and health of the sessions or rate-limit store; ok None when it is turned off."""
+    if store is None:
+        return {"ok": None, "backend": "off"}
+    check = getattr(store, "check", None)
+    return {"ok": bool(check()) if check else None, "backend": getattr(store, "backend", type(store).__name__)}
+
+
+def _vectors(vectors: Any, server: bool) -> dict[str, Any]:
+    if vectors is None:
+        return {"ok": None, "backend": "none"}
+    client = vectors.client
+    backend = "chroma-server" if server else "chroma-embedded"
+    try:
+        client.heartbeat()
+        return {"ok": True, "backend": backend, "vectors": vectors.count()}
+    except Exception as e:  # any failure of the vector store means: not ready
+        return {"ok": False, "backend": backend, "error": type(e).__name__}

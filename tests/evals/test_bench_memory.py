@@ -1,0 +1,30 @@
+"""The service memory benchmark: real `python -m api` workers, memory read from /proc."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from evals.bench_memory import main, measure_service, process_memory
+
+
+def test_process_memory_reads_this_process() -> None:
+    m = process_memory(os.getpid())
+    assert m["rss"] > 10 and 0 < m["pss"] <= m["rss"] and 0 < m["uss"] <= m["rss"]
+
+
+def test_cli_refuses_a_directory_without_an_index(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as e:
+        main(["--index-dir", str(tmp_path)])
+    assert e.value.code == 2 and "python -m ingest" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+@pytest.mark.network_ok
+def test_two_workers_are_measured_after_answering(plan_engine) -> None:  # type: ignore[no-untyped-def]
+    r = measure_service(Path(plan_engine.settings.index_dir), workers=2, rounds=2, timeout=180)
+    assert len(r["per_worker"]) == 2 and r["master"] is not None
+    # Every worker opened the index and answered: far more than a bare interpreter.
+    assert all(w["rss"] > 100 for w in r["per_worker"])
+    assert r["total_pss"] <= r["total_rss"] and r["max_worker_rss"] == max(w["rss"] for w in r["per_worker"])
