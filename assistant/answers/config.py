@@ -40,7 +40,8 @@ class AnswerConfig:
     figure_pool: int = 6
     number_pool: int = 6  # a quantity question is refused unless one of this many best sentences has such a number  # sentences whose clauses compete to answer a figure question
     faq_match: float = 0.5  # a stored question this close to the asked one answers it
-    faq_rank: int = 3  # ... when its Q/A passage ranks this high
+    faq_rank: int = 3
+    faq_whole: int = 150  # a stored answer this short is given whole  # ... when its Q/A passage ranks this high
     search_k: int = 8  # passages the answerer reads
     row_k: int = 30  # ranked hits among which the figure's table row is chosen
 

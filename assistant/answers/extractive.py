@@ -101,10 +101,14 @@ class Extractive:
         for score, s, clause in ranked:
             if lines and (len(lines) >= wanted and score < self.cfg.second_clause * ranked[0][0]):
                 break
-            if any(clause in line or line.startswith(clause) for line in lines) or limit - len(clause) < 0:
+            if any(clause in line for line in lines) or limit - len(clause) < 0:
                 continue
-            lines.append(f"{_end(clause)}[{book.add(s.hit.chunk, s.hit.score)}]")
-            limit -= len(lines[-1])
+            line = f"{_end(clause)}[{book.add(s.hit.chunk, s.hit.score)}]"
+            # A clause that holds an earlier, shorter one ("缴费10年以上的，最长24个月") takes its place.
+            inner = [old for old in lines if old.rsplit("[", 1)[0].rstrip("。") in clause]
+            lines = [line if old in inner else old for old in lines] if inner else [*lines, line]
+            lines = list(dict.fromkeys(lines))
+            limit = self.cfg.figure_chars - len(self.lib.lead(chosen[0].hit.chunk.doc_id)) - sum(map(len, lines))
             if len(lines) >= max(wanted, 2) or limit < 30:
                 break
         return "\n".join(lines) or self._sentences(chosen, book, self.cfg.figure_chars, terms)

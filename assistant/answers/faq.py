@@ -7,6 +7,7 @@ from assistant.answers.config import AnswerConfig
 from assistant.answers.extractive import Extractive
 from assistant.answers.library import Library
 from assistant.answers.passages import score_sentences
+from assistant.citations import citation
 from assistant.facts import content
 from core.text import bigrams
 from core.types import Answer, Hit
@@ -41,7 +42,15 @@ class FaqAnswers:
                 best = (score, qa.id)
         if best is None:
             return None
+        qa = self.qas[best[1]]
         own = self._chunks.get(best[1], [])
+        if own and len(qa.answer) <= self.cfg.faq_whole:
+            # A short stored answer is the answer: all of it, cited.
+            chunk = own[0].chunk
+            text = f"{self.lib.lead(chunk.doc_id)}{qa.answer.strip()}[1]"
+            return Answer(text=text, citations=[citation(1, chunk, score=1.0)], grounded=True, kind="faq",
+                          question=q.question, resolved_question=q.resolved, hits=hits,
+                          meta={"faq_match": round(best[0], 3), "followup": {"question": q.resolved, "kind": "faq"}})
         terms = self.extractive.retriever.terms.weights(q.plan.text if q.plan.expansions else q.resolved)
         ranked = score_sentences(own, terms, q.resolved, q.intent.quantity, self.cfg.bigram_weight,
                                  self.cfg.title_discount, self.cfg.min_cjk, self.cfg.rank_decay,
