@@ -12,6 +12,7 @@ class AnswerConfig:
     # Share of the question's term weight the top passages must hold, else refuse.
     # evals: 0.25 → 92.0% acc but refusal recall 87.5%; 0.35 → 92.0%, 91.7%; 0.55 → 90.1%, 91.7%.
     coverage_floor: float = 0.35
+    answer_floor: float = 0.0  # ... and one of the best sentences (with its heading) this much, else refuse
     related_floor: float = 0.25  # below this a refusal lists no related sections
     indicator_strong: float = 0.55  # an indicator name match this good answers on its own
     indicator_tie: float = 0.03  # matches this close to the best are answered together

@@ -19,6 +19,7 @@ from assistant.answers.units import answers_detail, expected_units, states_asked
 from assistant.citations import CiteBook
 from core.types import Answer, Hit
 from retriever.protocol import Retriever
+from retriever.terms import TermWeights
 
 NOT_FOUND = "已收录的文件中没有找到能回答这个问题的内容"
 _ASKS_NUMBER = re.compile(r"几|多少|多大|多高|多长")
@@ -46,6 +47,9 @@ class Extractive:
         chosen = pick(ranked, limit=self.cfg.max_points)
         if not chosen:
             return refuse(self.lib, q.question, q.resolved, NOT_FOUND, top)
+        if self._sentence_coverage(q, chosen, tw) < self.cfg.answer_floor:
+            # The passages together mention the question's words, but no sentence that would answer does.
+            return refuse(self.lib, q.question, q.resolved, NOT_FOUND, top)
         if not any(answers_detail(q.resolved, s.text) for s in chosen):
             return refuse(self.lib, q.question, q.resolved, "文件中没有这个问题所问的具体规定", top)
         pool = [s.text for s in pick(ranked, limit=self.cfg.number_pool)]
@@ -67,6 +71,13 @@ class Extractive:
                 seen.add(nxt.id)
                 out.append(Hit(chunk=nxt, score=h.score, channels={"continues": 1.0}))
         return out
+
+    def _sentence_coverage(self, q: Query, chosen: list[Sentence], tw: TermWeights) -> float:
+        """The best share of the question's own words that one chosen sentence (with its heading) holds."""
+        if not self.cfg.answer_floor:
+            return 1.0
+        own = tw.weights(q.resolved)
+        return max((tw.coverage(own, [s.text + s.hit.chunk.section]) for s in chosen[:3]), default=0.0)
 
     def compose(self, q: Query, hits: list[Hit], ranked: list[Sentence], terms: dict[str, float], kind: str,
                 meta: dict[str, object]) -> Answer:
