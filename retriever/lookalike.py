@@ -39,7 +39,7 @@ def demote_lookalikes(scores: Mapping[str, float], local: Callable[[str], bool],
     result, not with the candidate pool.
     """
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-    locals_ = [shingles_of(cid) for cid, _ in ranked if local(cid)][:max_locals]
+    locals_ = [shingles_of(cid) for cid in [c for c, _ in ranked if local(c)][:max_locals]]
     out = dict(scores)
     if not locals_:
         return out

@@ -147,6 +147,16 @@ class Thesaurus:
 
 # --------------------------------------------------------------------------- extraction
 
+# Questions about the document itself (its number, issuer, date, validity), answered by its 文件信息 passage.
+_DOC_FACT_CUE = re.compile(r"文号|字号|印发|发布|成文|出台|哪天|什么时候|日期|时间|单位|部门|机关|联合|依据|主送|有效|失效|"
+                           r"过期|到期|废止|执行|施行|实施|标题|名称|全称|来源|索引号")
+
+
+def asks_document_facts(text: str) -> bool:
+    """Whether a question may be about the document's own facts rather than its content."""
+    return bool(_DOC_FACT_CUE.search(text))
+
+
 
 def extract_numbers(text: str) -> list[str]:
     """Arabic numbers as written (after NFKC), deduplicated in order; "13五" is a period, not 13."""
