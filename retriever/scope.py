@@ -59,7 +59,7 @@ def query_scope(text: str, profile: Profile) -> Scope:
 
 def parse_date(text: str) -> date | None:
     """An ISO date (``2018-01-19``, ``2018-01``, ``2018``) or a Chinese one, else None."""
-    m = re.match(r"\s*(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?", text or "")
+    m = re.fullmatch(r"\s*(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?\s*", text or "")
     if m:
         return _safe_date(int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1))
     m = re.search(_DATE, text or "")
