@@ -198,7 +198,8 @@ def _question_file(args: argparse.Namespace) -> Path:
     return DEFAULT_QUESTIONS
 
 
-def _main(args: argparse.Namespace, client: Client | None) -> int:
+def collect(args: argparse.Namespace, client: Client | None = None) -> tuple[dict[str, Any], list[Any], list[Any]]:
+    """Run the options' questions (and baselines): (result, outcomes, questions). Used by ``evals.table`` too."""
     args.questions = _question_file(args)
     args.index_label = ""
     questions = load_questions(args.questions)
@@ -206,7 +207,6 @@ def _main(args: argparse.Namespace, client: Client | None) -> int:
     questions = filter_kinds(questions, kinds)
     if not questions:
         raise UsageError(f"no questions of kinds {kinds} in {args.questions}")
-    floor = load_floor(args.floor) if args.smoke else {}
     t0 = time.perf_counter()
     with ExitStack() as stack:
         sources: list[Path] = []
@@ -225,18 +225,28 @@ def _main(args: argparse.Namespace, client: Client | None) -> int:
             "commit": git_commit(),
         }
         if args.baselines:
-            from evals import baselines
-
-            docs = baselines.load_documents(sources or [corpus_dir()])
-            # On the real corpora the two baselines of issue 11; on the plan also the older LangChain/rank_bm25 pair.
-            systems = baselines.REAL_SYSTEMS if args.corpus not in (None, "plan") else baselines.DEFAULT_SYSTEMS
-            result["baselines"] = baselines.evaluate(docs, questions, systems)
-            result["meta"]["baseline documents"] = len(docs)
-            ref = next((b for b in result["baselines"] if b["name"] == baselines.LangChainBM25.name), result["baselines"][0])
-            ours, lc = result["overall"].get("search_p95_ms"), ref["metrics"].get("search_p95_ms")
-            result["speed_ratio"] = ours / lc if ours is not None and lc else None
-            result["speed_ratio_vs"] = ref["name"]
+            _baselines(result, questions, sources or [corpus_dir()], args.corpus)
     result["meta"]["wall time"] = f"{time.perf_counter() - t0:.1f}s"
+    return result, outcomes, questions
+
+
+def _baselines(result: dict[str, Any], questions: list[Any], sources: list[Path], corpus: str | None) -> None:
+    from evals import baselines
+
+    docs = baselines.load_documents(sources)
+    # On the real corpora the two baselines of issue 11; on the plan also the older LangChain/rank_bm25 pair.
+    systems = baselines.REAL_SYSTEMS if corpus not in (None, "plan") else baselines.DEFAULT_SYSTEMS
+    result["baselines"] = baselines.evaluate(docs, questions, systems)
+    result["meta"]["baseline documents"] = len(docs)
+    ref = next((b for b in result["baselines"] if b["name"] == baselines.LangChainBM25.name), result["baselines"][0])
+    ours, lc = result["overall"].get("search_p95_ms"), ref["metrics"].get("search_p95_ms")
+    result["speed_ratio"] = ours / lc if ours is not None and lc else None
+    result["speed_ratio_vs"] = ref["name"]
+
+
+def _main(args: argparse.Namespace, client: Client | None) -> int:
+    floor = load_floor(args.floor) if args.smoke else {}
+    result, outcomes, _ = collect(args, client)
     print(report.console(result))
     if not args.smoke or args.report_dir:
         md = report.write(result, outcomes, args.report_dir or DEFAULT_REPORTS, with_chart=not args.smoke)
