@@ -16,7 +16,8 @@ from core.quantities import PERIODS
 from core.text import CJK, is_cjk, normalize
 from retriever.tokenize import DATA_DIR, base_word_freq
 
-DEFAULT_THESAURUS = DATA_DIR / "thesaurus.tsv"
+DEFAULT_THESAURUS = DATA_DIR / "thesaurus.tsv"  # the plan's own wording
+LIBRARY_THESAURUS = DATA_DIR / "thesaurus_library.tsv"  # the wider library's
 
 _NUMBER_RE = re.compile(r"(?<![0-9.])[0-9]+(?:\.[0-9]+)?")
 _CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
@@ -74,9 +75,13 @@ class Thesaurus:
 
     @classmethod
     def load(cls, path: Path | None = None) -> "Thesaurus":
-        path = Path(path) if path is not None else DEFAULT_THESAURUS
-        with open(path, encoding="utf-8-sig") as f:
-            return cls.parse(f, source=str(path))
+        if path is not None:
+            with open(path, encoding="utf-8-sig") as f:
+                return cls.parse(f, source=str(path))
+        lines: list[str] = []
+        for p in (DEFAULT_THESAURUS, LIBRARY_THESAURUS):
+            lines += p.read_text(encoding="utf-8-sig").splitlines()
+        return cls.parse(lines, source=f"{DEFAULT_THESAURUS} + {LIBRARY_THESAURUS.name}")
 
     @classmethod
     def parse(cls, lines: Iterable[str], source: str = "<thesaurus>") -> "Thesaurus":
