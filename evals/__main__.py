@@ -218,7 +218,7 @@ def collect(args: argparse.Namespace, client: Client | None = None) -> tuple[dic
         result["meta"] = {
             "questions": str(args.questions),
             "target": client.describe() + (f" (corpus + {args.distractors} distractors)" if args.distractors else ""),
-            "set": Path(args.questions).stem,
+            "set": _set_label(Path(args.questions)),
             "index": args.index_label or (args.corpus or "served index"),
             "via": "HTTP" if isinstance(client, HttpClient) else "in-process",
             "kinds": ",".join(kinds) if kinds else "all",
@@ -228,6 +228,11 @@ def collect(args: argparse.Namespace, client: Client | None = None) -> tuple[dic
             _baselines(result, questions, sources or [corpus_dir()], args.corpus)
     result["meta"]["wall time"] = f"{time.perf_counter() - t0:.1f}s"
     return result, outcomes, questions
+
+
+def _set_label(path: Path) -> str:
+    """``plan``, ``guangzhou_blind``; a generic file name takes its folder's (``ncpqa/questions.jsonl`` → ``ncpqa``)."""
+    return path.parent.name if path.stem in ("questions", "dev", "test") else path.stem
 
 
 def _baselines(result: dict[str, Any], questions: list[Any], sources: list[Path], corpus: str | None) -> None:
