@@ -208,11 +208,15 @@ class Hit(_Record):
     # period or marked 失效, so an answer can lead with the newer document and flag an expired one.
     issue_date: str = ""
     expired: bool = False
+    # Whether the document is in the question's region scope (the deployment's, or the places it names):
+    # an out-of-scope look-alike may be newer, but must not lead an answer about this scope.
+    in_scope: bool = True
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Hit":
         return cls(chunk=Chunk.from_dict(data["chunk"]), score=data["score"], channels=data.get("channels", {}),
-                   issue_date=data.get("issue_date", ""), expired=bool(data.get("expired", False)))
+                   issue_date=data.get("issue_date", ""), expired=bool(data.get("expired", False)),
+                   in_scope=bool(data.get("in_scope", True)))
 
 
 @dataclass

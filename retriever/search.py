@@ -238,7 +238,7 @@ class HybridRetriever:
         if not in_scope.all() and self.config.lookalike_factor < 1.0:
             fused = self._demote_lookalikes(fused, in_scope, max(k, 30) if self.reranker else k)
         best = self._distinct(fusion.top(fused, 2 * (max(k, 30) if self.reranker else k)))
-        hits = [self._hit(cid, s, channels) for cid, s in best[: max(k, 30) if self.reranker else k]]
+        hits = [self._hit(cid, s, channels, in_scope) for cid, s in best[: max(k, 30) if self.reranker else k]]
         if self.reranker is not None and hits:
             hits = self.reranker.rerank(plan.normalized, hits)
         return hits[:k]
@@ -264,12 +264,14 @@ class HybridRetriever:
                 out.append((cid, s))
         return out
 
-    def _hit(self, cid: str, score: float, channels: dict[str, dict[str, float]]) -> Hit:
-        chunk = self.chunks[self.index_of[cid]]
+    def _hit(self, cid: str, score: float, channels: dict[str, dict[str, float]], in_scope: np.ndarray) -> Hit:
+        i = self.index_of[cid]
+        chunk = self.chunks[i]
         meta = self.doc_meta.get(chunk.doc_id, {})
         return Hit(chunk=chunk, score=round(score, 6),
                    channels={ch: round(sc[cid], 4) for ch, sc in channels.items() if cid in sc},
-                   issue_date=str(meta.get("issue_date") or ""), expired=bool(meta.get("expired")))
+                   issue_date=str(meta.get("issue_date") or ""), expired=bool(meta.get("expired")),
+                   in_scope=bool(in_scope[self._chunk_doc[i]]))
 
 
 def _neighbours(chunks: list[Chunk]) -> dict[int, tuple[int, ...]]:

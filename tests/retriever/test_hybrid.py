@@ -139,6 +139,12 @@ def test_hits_carry_their_documents_date_and_validity(tiny_retriever: Any) -> No
     for h in hits:
         meta = tiny_retriever.doc_meta[h.chunk.doc_id]
         assert (h.issue_date, h.expired) == (meta["issue_date"], meta["expired"])
+        assert h.in_scope == (meta["region"] == "景德镇市")  # the tiny corpus's other documents are of other cities
+
+
+def test_in_scope_follows_the_place_the_question_names(tiny_retriever: Any) -> None:
+    hits = tiny_retriever.search("九江市一次性创业补贴", k=20)
+    assert {h.chunk.doc_title for h in hits if h.in_scope} == {JJ_JOBS}
 
 
 def test_another_places_copy_of_a_local_passage_is_demoted(tiny_retriever: Any) -> None:
