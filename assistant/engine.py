@@ -18,6 +18,7 @@ from core.types import Answer, Hit
 from assistant.answers.config import answer_config
 from assistant.router import Answerer
 from index import store
+from retriever.scope import document_meta
 from retriever.search import open_retriever
 
 log = logging.getLogger("policy.engine")
@@ -35,10 +36,7 @@ class Generation:
     @classmethod
     def load(cls, path: Path, settings: Settings) -> "Generation":
         records = store.Records(path)
-        doc_meta = {
-            d.id: {"title": d.meta.title, "source": d.source, "region": d.meta.region, "period": d.meta.period}
-            for d in records.documents.values()
-        }
+        doc_meta = {d.id: document_meta(d) for d in records.documents.values()}
         retriever = open_retriever(path, records.chunks, doc_meta, settings)
         config = answer_config(settings.answer_config)
         return cls(path, records, retriever, Answerer(records, retriever, settings.deployment, config))

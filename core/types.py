@@ -49,6 +49,7 @@ class DocumentMeta(_Record):
     period: str = ""  # e.g. 2016-2020
     region: str = ""  # e.g. 景德镇市
     status: str = ""  # e.g. 现行有效
+    valid_until: str = ""  # ISO date, the last day of its 有效期 when the text states one
     url: str = ""
     basis: list[str] = field(default_factory=list)  # 编制依据, documents it is based on
     print_date: str = ""  # 印发日期
@@ -203,10 +204,19 @@ class Hit(_Record):
     chunk: Chunk
     score: float
     channels: dict[str, float] = field(default_factory=dict)  # channel -> raw score or rank
+    # The passage's document: its date (ISO, "" when unknown) and whether it is past its 有效期 / plan
+    # period or marked 失效, so an answer can lead with the newer document and flag an expired one.
+    issue_date: str = ""
+    expired: bool = False
+    # Whether the document is in the question's region scope (the deployment's, or the places it names):
+    # an out-of-scope look-alike may be newer, but must not lead an answer about this scope.
+    in_scope: bool = True
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Hit":
-        return cls(chunk=Chunk.from_dict(data["chunk"]), score=data["score"], channels=data.get("channels", {}))
+        return cls(chunk=Chunk.from_dict(data["chunk"]), score=data["score"], channels=data.get("channels", {}),
+                   issue_date=data.get("issue_date", ""), expired=bool(data.get("expired", False)),
+                   in_scope=bool(data.get("in_scope", True)))
 
 
 @dataclass

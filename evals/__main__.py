@@ -17,6 +17,7 @@ from typing import Any
 
 from evals import report
 from evals.clients import Client, HttpClient, InProcessClient
+from evals.corpora import CorpusMissing
 from evals.harness import QuestionFileError, filter_kinds, load_questions, run
 from evals.metrics import summarize_by_kind
 
@@ -32,12 +33,16 @@ class UsageError(Exception):
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m evals", description="Run a question file against the policy assistant and report the metrics.")
-    p.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS, help="JSONL question file (default: %(default)s)")
+    p.add_argument("--questions", type=Path, help=f"JSONL question file (default: the corpus set's, else {DEFAULT_QUESTIONS})")
+    p.add_argument("--corpus", help="named corpus set of evals/corpora.toml (plan, ncpqa, guangzhou, mixed): "
+                   "build (once, cached) and score its index")
+    p.add_argument("--region", help="deployment region to serve the index with (default: the set's, else the profile's)")
+    p.add_argument("--serve", action="store_true", help="start a local server on the index and score it over HTTP")
     p.add_argument("--base-url", help="score a running server, e.g. http://127.0.0.1:8000 (default: in-process)")
     p.add_argument("--index-dir", type=Path, help="index for in-process runs (default: POLICY_INDEX_DIR / data/index)")
     p.add_argument("--smoke", action="store_true", help="fail (exit 1) below the floors in --floor; no chart")
     p.add_argument("--floor", type=Path, default=DEFAULT_FLOOR, help="floors for --smoke (default: %(default)s)")
-    p.add_argument("--distractors", type=int, default=0, metavar="N", help="add N generated distractor documents to a temp index")
+    p.add_argument("--distractors", type=int, default=0, metavar="N", help="add N generated distractor documents (index cached like --corpus)")
     p.add_argument("--baselines", action="store_true", help="also score BM25 baselines on the same documents")
     p.add_argument("--report-dir", type=Path, help=f"where reports go (default: {DEFAULT_REPORTS})")
     p.add_argument("--kinds", help="comma-separated kinds to run (default: all)")
@@ -45,9 +50,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if a.distractors < 0:
         p.error("--distractors must be >= 0")
     if a.distractors and (a.base_url or a.index_dir):
-        p.error("--distractors builds its own temporary index; drop --base-url / --index-dir")
+        p.error("--distractors builds (and caches) its own index; drop --base-url / --index-dir")
     if a.base_url and a.index_dir:
         p.error("--index-dir is for in-process runs; it cannot be combined with --base-url")
+    if a.corpus and a.index_dir:
+        p.error("--corpus builds and caches its own index; drop --index-dir")
+    if a.serve and a.base_url:
+        p.error("--serve starts its own server; drop --base-url")
+    if a.region and a.base_url:
+        p.error("--region cannot change a running server; start it with POLICY_DEFAULT_REGION instead")
     return a
 
 
@@ -96,21 +107,62 @@ def _progress(i: int, n: int) -> None:
         print(f"\r  {i}/{n} questions", end="" if i < n else "\n", file=sys.stderr, flush=True)
 
 
-def open_target(args: argparse.Namespace, stack: ExitStack) -> tuple[Client, list[Path]]:
-    """The client to score and the sources its index was built from (for the baselines)."""
+def _settings(region: str | None) -> Any:
+    from core.settings import ConfigError, load_settings
+
+    try:
+        return load_settings(**({"default_region": region} if region else {}))
+    except ConfigError as e:
+        raise UsageError(str(e)) from None
+
+
+def _target_index(args: argparse.Namespace, settings: Any) -> tuple[Path | None, list[Path], str]:
+    """(index to score, the sources it is built from, a label for the index) for these options."""
+    from dataclasses import replace
+
+    from evals.corpora import CorpusSet, cache_root, ensure_index, get_corpus
+
+    if not args.corpus and not args.distractors:
+        return args.index_dir, [corpus_dir()], "index " + str(args.index_dir or "(default)")
+    try:
+        corpus = get_corpus(args.corpus) if args.corpus else CorpusSet("plan", (corpus_dir(),))
+    except KeyError as e:
+        raise UsageError(str(e.args[0])) from None
     if args.distractors:
         from evals.distractors import generate
-        from index.pipeline import build_index
 
-        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="evals-distractors-")))
-        sources = [corpus_dir(), *map(Path, generate(args.distractors, tmp / "distractors", seed=0))]
-        t0 = time.perf_counter()
-        build_index(sources, tmp / "index", settings=None)
-        print(f"built a temp index of the corpus + {args.distractors} distractors in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
-        return InProcessClient(tmp / "index"), sources
+        # The generator is seeded, so the same files come back and the cached index stays valid.
+        extra = map(Path, generate(args.distractors, cache_root() / f"distractors-{args.distractors}", seed=0))
+        corpus = replace(corpus, name=f"{corpus.name}+{args.distractors}distractors",
+                         sources=(*corpus.sources, *extra))
+    return ensure_index(corpus, settings), list(corpus.sources), corpus.name
+
+
+def open_target(args: argparse.Namespace, stack: ExitStack) -> tuple[Client, list[Path]]:
+    """The client to score and the sources its index was built from (for the baselines)."""
     if args.base_url:
         return HttpClient(args.base_url), [corpus_dir()]
-    return InProcessClient(args.index_dir), [corpus_dir()]
+    region = args.region or _corpus_region(args)
+    settings = _settings(region)
+    index_dir, sources, label = _target_index(args, settings)
+    args.index_label = label + (f", region {settings.default_region}" if args.corpus or args.region else "")
+    if args.serve:
+        from evals.serve import LocalServer
+
+        index_dir = index_dir or settings.index_dir
+        return HttpClient(stack.enter_context(LocalServer(index_dir, region))), sources
+    return InProcessClient(index_dir, settings), sources
+
+
+def _corpus_region(args: argparse.Namespace) -> str | None:
+    if not args.corpus:
+        return None
+    from evals.corpora import get_corpus
+
+    try:
+        return get_corpus(args.corpus).region
+    except KeyError as e:
+        raise UsageError(str(e.args[0])) from None
 
 
 def main(argv: list[str] | None = None, client: Client | None = None) -> int:
@@ -122,16 +174,39 @@ def main(argv: list[str] | None = None, client: Client | None = None) -> int:
         print(f"question file error: {e}", file=sys.stderr)
     except UsageError as e:
         print(f"error: {e}", file=sys.stderr)
+    except CorpusMissing as e:
+        print(f"skipped: {e}", file=sys.stderr)
+        return 0
     return 2
 
 
-def _main(args: argparse.Namespace, client: Client | None) -> int:
+def _question_file(args: argparse.Namespace) -> Path:
+    if args.questions:
+        return Path(args.questions)
+    if args.corpus:
+        from evals.corpora import get_corpus
+
+        try:
+            default = get_corpus(args.corpus).questions
+        except KeyError as e:
+            raise UsageError(str(e.args[0])) from None
+        if default is None:
+            raise UsageError(f"corpus set {args.corpus!r} has no default question file; pass --questions")
+        if not default.exists():
+            raise CorpusMissing(f"question file {default} is absent")
+        return default
+    return DEFAULT_QUESTIONS
+
+
+def collect(args: argparse.Namespace, client: Client | None = None) -> tuple[dict[str, Any], list[Any], list[Any]]:
+    """Run the options' questions (and baselines): (result, outcomes, questions). Used by ``evals.table`` too."""
+    args.questions = _question_file(args)
+    args.index_label = ""
     questions = load_questions(args.questions)
     kinds = [k.strip() for k in args.kinds.split(",") if k.strip()] if args.kinds else None
     questions = filter_kinds(questions, kinds)
     if not questions:
         raise UsageError(f"no questions of kinds {kinds} in {args.questions}")
-    floor = load_floor(args.floor) if args.smoke else {}
     t0 = time.perf_counter()
     with ExitStack() as stack:
         sources: list[Path] = []
@@ -143,18 +218,40 @@ def _main(args: argparse.Namespace, client: Client | None) -> int:
         result["meta"] = {
             "questions": str(args.questions),
             "target": client.describe() + (f" (corpus + {args.distractors} distractors)" if args.distractors else ""),
+            "set": _set_label(Path(args.questions)),
+            "index": args.index_label or (args.corpus or "served index"),
+            "via": "HTTP" if isinstance(client, HttpClient) else "in-process",
             "kinds": ",".join(kinds) if kinds else "all",
             "commit": git_commit(),
         }
         if args.baselines:
-            from evals import baselines
-
-            docs = baselines.load_documents(sources or [corpus_dir()])
-            result["baselines"] = baselines.evaluate(docs, questions)
-            result["meta"]["baseline documents"] = len(docs)
-            ours, lc = result["overall"].get("search_p95_ms"), result["baselines"][0]["metrics"].get("search_p95_ms")
-            result["speed_ratio"] = ours / lc if ours is not None and lc else None
+            _baselines(result, questions, sources or [corpus_dir()], args.corpus)
     result["meta"]["wall time"] = f"{time.perf_counter() - t0:.1f}s"
+    return result, outcomes, questions
+
+
+def _set_label(path: Path) -> str:
+    """``plan``, ``guangzhou_blind``; a generic file name takes its folder's (``ncpqa/questions.jsonl`` → ``ncpqa``)."""
+    return path.parent.name if path.stem in ("questions", "dev", "test") else path.stem
+
+
+def _baselines(result: dict[str, Any], questions: list[Any], sources: list[Path], corpus: str | None) -> None:
+    from evals import baselines
+
+    docs = baselines.load_documents(sources)
+    # On the real corpora the two baselines of issue 11; on the plan also the older LangChain/rank_bm25 pair.
+    systems = baselines.REAL_SYSTEMS if corpus not in (None, "plan") else baselines.DEFAULT_SYSTEMS
+    result["baselines"] = baselines.evaluate(docs, questions, systems)
+    result["meta"]["baseline documents"] = len(docs)
+    ref = next((b for b in result["baselines"] if b["name"] == baselines.LangChainBM25.name), result["baselines"][0])
+    ours, lc = result["overall"].get("search_p95_ms"), ref["metrics"].get("search_p95_ms")
+    result["speed_ratio"] = ours / lc if ours is not None and lc else None
+    result["speed_ratio_vs"] = ref["name"]
+
+
+def _main(args: argparse.Namespace, client: Client | None) -> int:
+    floor = load_floor(args.floor) if args.smoke else {}
+    result, outcomes, _ = collect(args, client)
     print(report.console(result))
     if not args.smoke or args.report_dir:
         md = report.write(result, outcomes, args.report_dir or DEFAULT_REPORTS, with_chart=not args.smoke)

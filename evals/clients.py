@@ -76,12 +76,12 @@ def _retry_after(header: str | None, attempt: int) -> float:
 class InProcessClient(Client):
     """Opens the index in this process; what ``--smoke`` and ``--distractors`` use."""
 
-    def __init__(self, index_dir: Path | None = None) -> None:
+    def __init__(self, index_dir: Path | None = None, settings: Any = None) -> None:
         # Imported here so the harness (and its tests) load without the engine's heavy deps.
         from assistant.engine import Engine
 
         self.index_dir = index_dir
-        self.engine = Engine.open(index_dir=index_dir)
+        self.engine = Engine.open(index_dir=index_dir, settings=settings)
 
     def search(self, query: str, k: int) -> Payload:
         hits = self.engine.search(query, k=k)

@@ -12,6 +12,22 @@ from typing import Any
 
 Groups = Sequence[Sequence[str]]
 
+# Length caps by question kind, in one place (issue 11): a figure question is answered within 200
+# characters; conditions, steps and every other answered kind within 600. Refusals are not capped.
+FIGURE_KINDS = frozenset({"amount", "target2020", "target12", "baseline2015", "result12", "text_target",
+                          "arithmetic", "conflict", "figure"})
+FIGURE_CAP, OTHER_CAP = 200, 600
+
+
+def length_cap(kind: str) -> int:
+    """The most characters an answer to a question of this kind may have."""
+    return FIGURE_CAP if kind in FIGURE_KINDS else OTHER_CAP
+
+
+def within_cap(kind: str, answer: str) -> bool:
+    """Whether an answer fits its kind's cap (whitespace not counted)."""
+    return len(normalize(answer)) <= length_cap(kind)
+
 
 def normalize(s: str) -> str:
     """NFKC, then drop all whitespace: full-width digits and stray line breaks must not matter."""
@@ -142,6 +158,7 @@ def summarize(outcomes: Sequence[Outcome]) -> dict[str, float | int | None]:
     cited = [o for o in answerable if o.citation_ok is not None]
     retrieved = [o for o in outcomes if o.retrieval]
     latencies = [o.latency_ms for o in outcomes if o.latency_ms is not None]
+    answered = [o for o in outcomes if o.grounded and not o.error]
     out: dict[str, float | int | None] = {
         "n": len(outcomes),
         "n_answerable": len(answerable),
@@ -152,6 +169,8 @@ def summarize(outcomes: Sequence[Outcome]) -> dict[str, float | int | None]:
         "citation_accuracy": _ratio(sum(bool(o.citation_ok) for o in cited), len(cited)),
         "refusal_recall": _ratio(sum(not o.grounded for o in refusals), len(refusals)),
         "false_refusal_rate": _ratio(sum(not o.grounded for o in answerable), len(answerable)),
+        "within_caps": _ratio(sum(within_cap(o.kind, o.answer) for o in answered), len(answered)),
+        "answer_chars_p50": percentile([len(normalize(o.answer)) for o in answered], 50),
         "latency_p50_ms": percentile(latencies, 50),
         "latency_p95_ms": percentile(latencies, 95),
     }

@@ -23,6 +23,15 @@ COLUMNS = [  # (key, header, kind) where kind is "n", "pct", "num" or "ms"
     ("latency_p50_ms", "p50 ms", "ms"),
     ("latency_p95_ms", "p95 ms", "ms"),
 ]
+SUMMARY_COLUMNS = [  # the issue's "Done when" table, one row per system
+    ("hit_at_5", "hit@5", "num"),
+    ("mrr_at_10", "MRR@10", "num"),
+    ("answer_accuracy", "answer acc", "pct"),
+    ("refusal_recall", "refusal rec", "pct"),
+    ("within_caps", "within caps", "pct"),
+    ("latency_p50_ms", "answer p50 ms", "ms"),
+    ("latency_p95_ms", "answer p95 ms", "ms"),
+]
 RETRIEVAL_COLUMNS = [
     ("n_retrieval", "n", "n"),
     ("hit_at_5", "hit@5", "pct"),
@@ -94,6 +103,22 @@ def baseline_rows(result: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
     return header, [[name] + [fmt(m.get(k), kind) for k, _, kind in RETRIEVAL_COLUMNS] for name, m in systems]
 
 
+def summary_rows(result: dict[str, Any]) -> list[list[str]]:
+    """Rows ``set | index | system | hit@5 | ...`` for this run: ours, then each baseline."""
+    meta = result.get("meta", {})
+    qset, index, via = meta.get("set", ""), meta.get("index", ""), meta.get("via", "")
+    systems = [(f"ours ({via})" if via else "ours", result["overall"])]
+    systems += [(b["name"], b["metrics"]) for b in result.get("baselines", [])]
+    return [[qset, index, name] + [fmt(m.get(k), kind) for k, _, kind in SUMMARY_COLUMNS] for name, m in systems]
+
+
+SUMMARY_HEADER = ["set", "index", "system"] + [h for _, h, _ in SUMMARY_COLUMNS]
+
+
+def summary_table(rows: list[list[str]], markdown: bool = False) -> str:
+    return md_table(SUMMARY_HEADER, rows, numeric=False) if markdown else text_table(SUMMARY_HEADER, rows)
+
+
 def console(result: dict[str, Any]) -> str:
     """Everything the run prints to stdout after the questions are done."""
     parts = [text_table(*_rows(result, COLUMNS, "kind"))]
@@ -105,7 +130,10 @@ def console(result: dict[str, Any]) -> str:
     if result.get("baselines"):
         parts += ["", "retrieval vs baselines (same documents, same questions):", text_table(*baseline_rows(result))]
         if result.get("speed_ratio") is not None:
-            parts.append(f"speed ratio (our search p95 / LangChain BM25 p95): {result['speed_ratio']:.2f}")
+            parts.append(f"speed ratio (our search p95 / {result.get('speed_ratio_vs', 'LangChain BM25')} p95): "
+                         f"{result['speed_ratio']:.2f}")
+    if result.get("meta", {}).get("set"):
+        parts += ["", summary_table(summary_rows(result))]
     return "\n".join(parts)
 
 
@@ -169,7 +197,8 @@ def markdown(result: dict[str, Any], outcomes: Sequence[Outcome], png: Path | No
         lines += ["## Retrieval vs baselines", "", md_table(*baseline_rows(result)), ""]
         lines += [f"- {b['name']}: {b['chunks']} chunks, built in {b['build_ms']:.0f} ms; {b['notes']}" for b in result["baselines"]]
         if result.get("speed_ratio") is not None:
-            lines.append(f"- Speed ratio (our search p95 / LangChain BM25 p95): **{result['speed_ratio']:.2f}**")
+            lines.append(f"- Speed ratio (our search p95 / {result.get('speed_ratio_vs', 'LangChain BM25')} p95): "
+                         f"**{result['speed_ratio']:.2f}**")
         lines.append("")
     if png:
         lines += [f"![accuracy per kind]({png.name})", ""]

@@ -16,7 +16,8 @@ from core.quantities import PERIODS
 from core.text import CJK, is_cjk, normalize
 from retriever.tokenize import DATA_DIR, base_word_freq
 
-DEFAULT_THESAURUS = DATA_DIR / "thesaurus.tsv"
+DEFAULT_THESAURUS = DATA_DIR / "thesaurus.tsv"  # the plan's own wording
+LIBRARY_THESAURUS = DATA_DIR / "thesaurus_library.tsv"  # the wider library's
 
 _NUMBER_RE = re.compile(r"(?<![0-9.])[0-9]+(?:\.[0-9]+)?")
 _CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
@@ -74,9 +75,13 @@ class Thesaurus:
 
     @classmethod
     def load(cls, path: Path | None = None) -> "Thesaurus":
-        path = Path(path) if path is not None else DEFAULT_THESAURUS
-        with open(path, encoding="utf-8-sig") as f:
-            return cls.parse(f, source=str(path))
+        if path is not None:
+            with open(path, encoding="utf-8-sig") as f:
+                return cls.parse(f, source=str(path))
+        lines: list[str] = []
+        for p in (DEFAULT_THESAURUS, LIBRARY_THESAURUS):
+            lines += p.read_text(encoding="utf-8-sig").splitlines()
+        return cls.parse(lines, source=f"{DEFAULT_THESAURUS} + {LIBRARY_THESAURUS.name}")
 
     @classmethod
     def parse(cls, lines: Iterable[str], source: str = "<thesaurus>") -> "Thesaurus":
@@ -146,6 +151,16 @@ class Thesaurus:
 
 
 # --------------------------------------------------------------------------- extraction
+
+# Questions about the document itself (its number, issuer, date, validity), answered by its 文件信息 passage.
+_DOC_FACT_CUE = re.compile(r"文号|字号|印发|发布|成文|出台|哪天|什么时候|日期|时间|单位|部门|机关|联合|依据|主送|有效|失效|"
+                           r"过期|到期|废止|执行|施行|实施|标题|名称|全称|来源|索引号")
+
+
+def asks_document_facts(text: str) -> bool:
+    """Whether a question may be about the document's own facts rather than its content."""
+    return bool(_DOC_FACT_CUE.search(text))
+
 
 
 def extract_numbers(text: str) -> list[str]:

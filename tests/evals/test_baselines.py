@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from evals.baselines import CHUNK_SIZE, CharBigramBM25, LangChainBM25, bigrams, evaluate, jieba_tokens, split_chunks
+from evals.baselines import (CHUNK_SIZE, CharBigramBM25, CrudeExtractive, LangChainBM25, SplitterBm25s, bigrams,
+                             evaluate, jieba_tokens, sentences, split_chunks)
 from evals.harness import Question
 
 DOCS = [
@@ -21,8 +22,8 @@ TOP1 = [
 
 
 @pytest.fixture(scope="module")
-def systems() -> list[LangChainBM25 | CharBigramBM25]:
-    return [LangChainBM25(DOCS), CharBigramBM25(DOCS)]
+def systems() -> list[LangChainBM25 | CharBigramBM25 | SplitterBm25s]:
+    return [LangChainBM25(DOCS), CharBigramBM25(DOCS), SplitterBm25s(DOCS), CrudeExtractive(DOCS)]
 
 
 @pytest.mark.parametrize(("query", "doc"), TOP1)
@@ -59,10 +60,45 @@ def test_evaluate_scores_same_questions() -> None:
     qs.append(Question(id="h", kind="k", question="那医保呢", history=["养老金"], evidence=[["医保"]]))  # not scored
     qs.append(Question(id="x", kind="k", question="房价是多少", evidence=[["房价"]]))  # nothing relevant
     out = evaluate(DOCS, qs)
-    assert [b["name"] for b in out] == [LangChainBM25.name, CharBigramBM25.name]
+    assert [b["name"] for b in out] == [SplitterBm25s.name, CrudeExtractive.name, LangChainBM25.name, CharBigramBM25.name]
     for b in out:
-        assert b["chunks"] == 4 and "RecursiveCharacterTextSplitter(500, 50)" in b["notes"]
+        assert b["chunks"] == 4  # one sentence per document: one window each for the crude baseline
+        assert ("RecursiveCharacterTextSplitter(500, 50)" in b["notes"]) == (b["name"] != CrudeExtractive.name)
         m = b["metrics"]
         assert m["n_retrieval"] == 5
         assert m["hit_at_5"] == pytest.approx(4 / 5) and m["mrr_at_10"] == pytest.approx(4 / 5)
         assert m["search_p95_ms"] is not None and m["search_p95_ms"] >= m["search_p50_ms"]
+
+
+def test_evaluate_scores_the_crude_answers() -> None:
+    qs = [Question(id="a", kind="amount", question="失业率控制在多少", must=[["4.5%"]]),
+          Question(id="b", kind="k", question="博士后工作站", must=[["养老金"]]),
+          Question(id="r", kind="k", question="明年养老金涨多少", refuse=True)]
+    crude = evaluate(DOCS, qs, (CrudeExtractive,))[0]["metrics"]
+    # It never refuses: right on the first, wrong document's words missing on the second, and the refusal missed.
+    assert crude["answer_accuracy"] == pytest.approx(1 / 3) and crude["refusal_recall"] == 0.0
+    assert crude["within_caps"] == 1.0 and crude["latency_p95_ms"] is not None
+    assert "hit_at_5" not in crude or crude["n_retrieval"] == 0
+
+
+SENTENCES = ("第一条 参保人员应当按时缴费。第二条 缴费基数按上年工资确定！第三条 缴费满15年的，可以按月领取养老金；"
+             "第四条 领取时须本人申请？第五条 本办法自发布之日起施行。")
+
+
+def test_sentences_split_at_chinese_stops() -> None:
+    assert sentences("一、总则。第一条；好的！\n\n二 结束") == ["一、总则。", "第一条；", "好的！", "二 结束"]
+    assert len(sentences(SENTENCES)) == 5
+
+
+def test_crude_answer_is_the_best_overlapping_sentence_and_what_follows() -> None:
+    crude = CrudeExtractive([("办法.txt", SENTENCES), ("其他.txt", "就业见习补贴每人每月1500元。")])
+    assert len(crude.chunks) == 3 + 1  # windows of three consecutive sentences, stride one
+    answer = crude.answer("缴费满多少年可以按月领取养老金")
+    assert answer.startswith("第三条 缴费满15年的") and answer.endswith("本办法自发布之日起施行。")
+    assert crude.answer("就业见习补贴多少") == "就业见习补贴每人每月1500元。"
+    assert crude.answer("火星探测") == ""  # no word in common: nothing to extract
+
+
+def test_crude_answer_is_capped() -> None:
+    long = "。".join(f"第{i}条 养老金按月发放" + "内容" * 20 for i in range(40)) + "。"
+    assert len(CrudeExtractive([("长.txt", long)]).answer("养老金按月发放")) == 500

@@ -208,7 +208,7 @@ class FakeEngine:
                                             grounded=q != Q3)
 
     @classmethod
-    def open(cls, index_dir: Path | None = None) -> "FakeEngine":
+    def open(cls, index_dir: Path | None = None, settings: Any = None) -> "FakeEngine":
         cls.opened.append(index_dir)
         return cls()
 
@@ -219,27 +219,33 @@ class FakeEngine:
         return self.make_answer(question), session_id or "new"
 
 
-def test_distractor_run_builds_temp_index_in_process(qfile: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_distractor_run_builds_a_cached_index_in_process(qfile: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
     import types
 
     built: list[tuple[list[Path], Path]] = []
 
     def generate(n: int, out_dir: Path, seed: int = 0) -> list[Path]:
-        out_dir.mkdir(parents=True)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for i in range(n):
+            (out_dir / f"d{i}.txt").write_text("x", encoding="utf-8")
         return [out_dir / f"d{i}.txt" for i in range(n)]
 
-    def build_index(paths: list[Path], index_dir: Path, settings: object = None) -> None:
+    def build_index(paths: list[Path], index_dir: Path, settings: object = None) -> Any:
         built.append((paths, index_dir))
+        return types.SimpleNamespace(unchanged=len(built) > 1, documents=len(paths), chunks=1)
 
     for name, attrs in {"assistant.engine": {"Engine": FakeEngine}, "evals.distractors": {"generate": generate},
                         "index.pipeline": {"build_index": build_index}}.items():
         monkeypatch.setitem(sys.modules, name, types.SimpleNamespace(**attrs))
+    monkeypatch.setenv("POLICY_EVAL_CACHE", str(tmp_path / "cache"))
     FakeEngine.opened = []
-    assert main(["--questions", str(qfile), "--smoke", "--distractors", "2", "--kinds", "数字,拒答"]) == 0
-    (paths, index_dir), = built
+    for _ in range(2):  # the second run finds the index built (build_index reports it unchanged)
+        assert main(["--questions", str(qfile), "--smoke", "--distractors", "2", "--kinds", "数字,拒答"]) == 0
+    (paths, index_dir), again = built
     from core.settings import get_settings
 
     assert paths[0] == get_settings().corpus_dir and [p.name for p in paths[1:]] == ["d0.txt", "d1.txt"]
-    assert FakeEngine.opened == [index_dir]
-    assert not index_dir.parent.exists()  # the temp index is removed afterwards
+    assert index_dir == tmp_path / "cache" / "plan+2distractors" and again[1] == index_dir
+    assert FakeEngine.opened == [index_dir, index_dir]

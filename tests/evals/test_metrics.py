@@ -120,3 +120,35 @@ def test_problems_explain_failures() -> None:
                                "no relevant search result in the top 10"]
     assert o[2].problems() == ["refused an answerable question"]
     assert o[4].problems() == ["expected a refusal (grounded=false) but it answered"]
+
+
+def test_length_caps_by_kind() -> None:
+    from evals.metrics import FIGURE_CAP, OTHER_CAP, length_cap, within_cap
+
+    assert (FIGURE_CAP, OTHER_CAP) == (200, 600)
+    assert length_cap("amount") == 200 and length_cap("target2020") == 200
+    assert length_cap("procedure") == 600 and length_cap("ncpqa") == 600
+    assert within_cap("amount", "额" * 200) and not within_cap("amount", "额" * 201)
+    assert within_cap("amount", "额" * 200 + " \n ")  # whitespace is not counted
+
+
+def test_summary_counts_caps_over_answered_questions_only() -> None:
+    from evals.metrics import Outcome, summarize
+
+    outcomes = [Outcome(id="a", kind="amount", question="", refuse=False, answer="x" * 150, grounded=True),
+                Outcome(id="b", kind="amount", question="", refuse=False, answer="x" * 250, grounded=True),
+                Outcome(id="c", kind="procedure", question="", refuse=False, answer="x" * 590, grounded=True),
+                Outcome(id="d", kind="refuse", question="", refuse=True, answer="y" * 900, grounded=False)]
+    s = summarize(outcomes)
+    assert s["within_caps"] == pytest.approx(2 / 3) and s["answer_chars_p50"] == 250
+
+
+def test_summary_rows_put_ours_then_the_baselines() -> None:
+    from evals.report import SUMMARY_HEADER, summary_rows
+
+    result = {"overall": {"hit_at_5": 0.96, "answer_accuracy": 0.8}, "meta": {"set": "ncpqa", "index": "mixed", "via": "HTTP"},
+              "baselines": [{"name": "crude", "metrics": {"hit_at_5": 0.7, "answer_accuracy": 0.69}}]}
+    rows = summary_rows(result)
+    assert SUMMARY_HEADER[:5] == ["set", "index", "system", "hit@5", "MRR@10"]
+    assert rows[0][:6] == ["ncpqa", "mixed", "ours (HTTP)", "0.960", "—", "80.0%"]
+    assert rows[1][:6] == ["ncpqa", "mixed", "crude", "0.700", "—", "69.0%"]

@@ -130,3 +130,49 @@ def test_region_prior_only_for_passages_with_lexical_evidence(tiny_retriever: An
         lexical = "words" in hit.channels or "bigrams" in hit.channels
         if hit.chunk.doc_title.startswith("景德镇市") and not lexical:
             assert hit.score < boost
+
+
+def test_hits_carry_their_documents_date_and_validity(tiny_retriever: Any) -> None:
+    hits = tiny_retriever.search("创业补贴", k=20)
+    by_title = {h.chunk.doc_title: h for h in hits}
+    assert by_title[JDZ_JOBS].expired  # its plan period 2016-2020 is over
+    for h in hits:
+        meta = tiny_retriever.doc_meta[h.chunk.doc_id]
+        assert (h.issue_date, h.expired) == (meta["issue_date"], meta["expired"])
+        assert h.in_scope == (meta["region"] == "景德镇市")  # the tiny corpus's other documents are of other cities
+
+
+def test_in_scope_follows_the_place_the_question_names(tiny_retriever: Any) -> None:
+    hits = tiny_retriever.search("九江市一次性创业补贴", k=20)
+    assert {h.chunk.doc_title for h in hits if h.in_scope} == {JJ_JOBS}
+
+
+def test_another_places_copy_of_a_local_passage_is_demoted(tiny_retriever: Any) -> None:
+    query = "首次创办小微企业一次性创业补贴"
+    plain = copy.copy(tiny_retriever)
+    plain.config = replace(tiny_retriever.config, lookalike_factor=1.0)
+    before = {h.chunk.doc_title: h.score for h in plain.search(query, k=5)}
+    after = {h.chunk.doc_title: h.score for h in tiny_retriever.search(query, k=5)}
+    factor = tiny_retriever.config.lookalike_factor
+    assert after[JDZ_JOBS] == pytest.approx(before[JDZ_JOBS])
+    assert after[JJ_JOBS] == pytest.approx(before[JJ_JOBS] * factor, abs=1e-5)
+
+
+def test_the_scope_prior_is_given_only_within_the_margin_of_the_best(tiny_retriever: Any) -> None:
+    query = "养老保险缴费档次"  # only the 南昌 document is about it; the local ones share one word at most
+    flat = copy.copy(tiny_retriever)
+    flat.config = replace(tiny_retriever.config, region_boost=0.0, lookalike_factor=1.0)
+    base = {h.chunk.id: h.score for h in flat.search(query, k=20)}
+    best = max(base.values())
+    scoped = copy.copy(tiny_retriever)
+    scoped.config = replace(tiny_retriever.config, lookalike_factor=1.0)
+    for h in scoped.search(query, k=20):
+        local = not h.chunk.doc_title.startswith("南昌")
+        near = base[h.chunk.id] >= best - scoped.config.prior_margin and ("words" in h.channels or "bigrams" in h.channels)
+        extra = scoped.config.region_boost if local and near else 0.0
+        assert h.score == pytest.approx(base[h.chunk.id] + extra, abs=1e-5), h.chunk.text
+
+
+def test_naming_another_place_takes_the_local_prior_away(tiny_retriever: Any) -> None:
+    hits = tiny_retriever.search("九江市创业担保贷款最高额度", k=3)
+    assert hits[0].chunk.doc_title == JJ_JOBS and "15万元" in hits[0].chunk.text

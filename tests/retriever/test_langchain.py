@@ -82,7 +82,10 @@ def test_in_a_runnable_chain_the_model_sees_the_right_passage(tiny_engine: Any) 
     prompt = recorder.prompts[0]
     assert "[1] 景德镇市就业创业补贴实施办法 › 一、创业补贴\n对首次创办小微企业的，给予一次性创业补贴5000元。" in prompt
     assert prompt.rstrip().endswith("首次创业能拿多少一次性创业补贴？")
-    assert "6000元" not in prompt  # the 九江 look-alike is not what the model is shown
+    # The 九江 look-alike competes on relevance alone: it may follow, but never first, and always under its own title.
+    if "6000元" in prompt:
+        assert prompt.index("6000元") > prompt.index("5000元")
+        assert "[2] 九江市就业创业补贴实施办法 › 一、创业补贴\n对首次创办小微企业的，给予一次性创业补贴6000元。" in prompt
 
 
 def test_chain_batch_gives_each_question_its_own_context(tiny_engine: Any) -> None:
