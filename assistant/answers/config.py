@@ -27,6 +27,7 @@ class AnswerConfig:
     title_discount: float = 0.3  # weight of question words found in the document's title, within it
     rank_decay: float = 0.3  # a sentence of the passage ranked r counts 1/(1 + decay·r)
     heading_weight: float = 0.3  # question words in a passage's own heading count this much for its sentences
+    out_of_scope: float = 0.5  # sentences of documents outside the question's region scope count this much
     min_cjk: int = 0  # sentences with fewer Chinese characters are not answers
     follow_chars: int = 80  # the best sentence takes the next ones while shorter than this
     version_margin: float = 0.8  # sentences this close from two documents: the newer document leads

@@ -43,7 +43,7 @@ class Extractive:
             return refuse(self.lib, q.question, q.resolved, NOT_FOUND, top if coverage > self.cfg.related_floor else [])
         ranked = score_sentences(top, terms, q.resolved, q.intent.quantity, self.cfg.bigram_weight,
                                  self.cfg.title_discount, self.cfg.min_cjk, self.cfg.rank_decay,
-                                 self.cfg.heading_weight)
+                                 self.cfg.heading_weight, self.cfg.out_of_scope)
         chosen = pick(ranked, limit=self.cfg.max_points)
         if not chosen:
             return refuse(self.lib, q.question, q.resolved, NOT_FOUND, top)

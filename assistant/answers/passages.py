@@ -41,7 +41,8 @@ def chunk_sentences(chunk: Chunk) -> list[str]:
 
 def score_sentences(hits: list[Hit], terms: dict[str, float], question: str, want_number: bool,
                     bigram_weight: float = 0.3, title_discount: float = 1.0, min_cjk: int = 0,
-                    rank_decay: float = 0.0, heading_weight: float = 0.0) -> list[Sentence]:
+                    rank_decay: float = 0.0, heading_weight: float = 0.0,
+                    out_of_scope: float = 1.0) -> list[Sentence]:
     """Term weight each sentence holds, plus shared question bigrams, mildly favouring short ones.
 
     Retrieval already chose the document, so words of its title (the place, the issuer) say little
@@ -71,6 +72,8 @@ def score_sentences(hits: list[Hit], terms: dict[str, float], question: str, wan
             s = (s + 0.15 / (rank + 1)) / (1 + rank_decay * rank)
             if want_number and _NUM.search(text):
                 s *= 1.3
+            if not getattr(hit, "in_scope", True):
+                s *= out_of_scope  # another place's look-alike must not lead
             if title_discount < 1.0 and tb and len(sb & tb) > 0.6 * len(sb):
                 s *= 0.3  # the headline again
             out.append(Sentence(text, hit, rank, pos, s))
