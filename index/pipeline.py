@@ -141,7 +141,8 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
             box.close()
     if parsed:  # publishing an empty index would throw away whatever is being served now
         manifest = {"inputs": wanted, "id": content_id(*(e["key"] for e in entries))}
-        report.generation = _publish(parsed, index_dir, settings, report, manifest, first_parse_skip).name
+        report.generation = _publish(parsed, index_dir, settings, report, manifest, first_parse_skip,
+                                     with_dense=with_dense, progress=progress).name
         store.collect_garbage(index_dir, on_remove=lambda g: drop_collection(g, settings))
         store.prune_cache(index_dir, {e["key"] for e in entries})
     report.seconds = time.perf_counter() - t0
@@ -212,7 +213,8 @@ def _parse_all(entries: list[dict[str, Any]], paths: list[Path], index_dir: Path
 
 
 def _publish(parsed: list[ParsedDocument], index_dir: Path, settings: Settings, report: IngestReport,
-             manifest: dict[str, Any], first_parse_skip: int) -> Path:
+             manifest: dict[str, Any], first_parse_skip: int, *, with_dense: bool = True,
+             progress: bool = False) -> Path:
     """Write records and search indexes into a new generation and swap it in; clean up on failure."""
     building = store.new_generation(index_dir)
     try:
