@@ -71,6 +71,24 @@ def _install_guards(app: FastAPI, settings: Settings) -> None:
                                             settings.admin_max_failures, settings.admin_failure_window)
 
 
+def _build_dense_later(app: FastAPI) -> None:
+    """A first start served the lexical channels only: build the full generation in the background.
+
+    The job publishes it atomically like any re-ingest; with several workers one of them builds
+    (the job lock) and the others pick the new generation up on their next request.
+    """
+    from api.jobs import JobRunning
+    from index.pipeline import needs_dense
+
+    if not needs_dense(app.state.settings):
+        return
+    try:
+        job = app.state.jobs.start(background=True)
+        log.info("building the dense channel in the background (job %s)", job["job"])
+    except JobRunning:
+        pass
+
+
 def _lifespan(settings: Settings, engine: Any) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -92,6 +110,8 @@ def _lifespan(settings: Settings, engine: Any) -> Callable[[FastAPI], AbstractAs
 
         app.state.jobs = ReingestJobs(settings, published)
         metrics.observe_generation(app.state.engine)
+        if own:
+            _build_dense_later(app)
         sweeper = asyncio.create_task(_purge_sessions(app.state.engine))
         try:
             yield

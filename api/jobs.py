@@ -40,10 +40,12 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
-def _build_child(settings: Settings, force: bool, conn: Any) -> None:
+def _build_child(settings: Settings, force: bool, conn: Any, background: bool = False) -> None:
     """The child's side (module-level for spawn): build with isolated parsing, send back the report."""
     from index.pipeline import build_index
 
+    if background:
+        os.nice(10)  # the first start's vectors: answering requests comes first
     try:
         conn.send(("ok", build_index(None, settings.index_dir, settings, force=force, isolate=True)))
     except BaseException as e:  # noqa: BLE001 - the parent reports it; the child must answer
@@ -58,13 +60,14 @@ class ReingestJobs:
         self.lock_path = Path(settings.index_dir) / ".reingest.lock"
         self._child: Any = None
 
-    def _build(self, force: bool) -> Any:
+    def _build(self, force: bool, background: bool = False) -> Any:
         import multiprocessing
 
         ctx = multiprocessing.get_context("spawn")  # this process runs threads: no fork
         parent, child = ctx.Pipe(duplex=False)
         # Not a daemon: it starts its own parser child, which daemons may not.
-        proc = ctx.Process(target=_build_child, args=(self.settings, force, child), name="policy-reingest")
+        proc = ctx.Process(target=_build_child, args=(self.settings, force, child, background),
+                           name="policy-reingest")
         proc.start()
         child.close()
         self._child = proc
@@ -118,7 +121,7 @@ class ReingestJobs:
             status.update(status="failed", error="重建进程已退出 / the worker running this job exited")
         return status
 
-    def start(self, force: bool = False) -> dict[str, Any]:
+    def start(self, force: bool = False, background: bool = False) -> dict[str, Any]:
         Path(self.settings.index_dir).mkdir(parents=True, exist_ok=True)
         fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
@@ -131,7 +134,8 @@ class ReingestJobs:
         self._prune()
         os.ftruncate(fd, 0)
         os.pwrite(fd, job.encode("ascii"), 0)
-        status = {"job": job, "status": "running", "started": _now(), "pid": os.getpid(), "force": force}
+        status = {"job": job, "status": "running", "started": _now(), "pid": os.getpid(), "force": force,
+                  "background": background}
         try:
             self._write(status)
         except BaseException:
@@ -142,7 +146,7 @@ class ReingestJobs:
 
     def _run(self, fd: int, status: dict[str, Any]) -> None:
         try:
-            report = self._build(bool(status.get("force")))
+            report = self._build(bool(status.get("force")), bool(status.get("background")))
             if not report.generation:
                 status.update(status="failed", error="没有可以索引的文件，仍使用原索引 / nothing could be indexed; "
                                                       "the previous index keeps serving")

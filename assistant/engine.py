@@ -18,6 +18,7 @@ from core.types import Answer, Hit
 from assistant.answers.config import answer_config
 from assistant.router import Answerer
 from index import store
+from retriever.build import dense_info
 from retriever.scope import document_meta
 from retriever.search import open_retriever
 
@@ -32,6 +33,8 @@ class Generation:
     records: store.Records
     retriever: Any
     answerer: Any
+    # Built lexical-only on a first start; the full generation is being built in the background.
+    dense_pending: bool = False
 
     @classmethod
     def load(cls, path: Path, settings: Settings) -> "Generation":
@@ -39,7 +42,8 @@ class Generation:
         doc_meta = {d.id: document_meta(d) for d in records.documents.values()}
         retriever = open_retriever(path, records.chunks, doc_meta, settings)
         config = answer_config(settings.answer_config)
-        return cls(path, records, retriever, Answerer(records, retriever, settings.deployment, config))
+        pending = bool(dense_info(path).get("pending"))
+        return cls(path, records, retriever, Answerer(records, retriever, settings.deployment, config), pending)
 
 
 class Engine:
@@ -92,6 +96,10 @@ class Engine:
             log.info("switching index generation %s -> %s", self._gen.path.name, current.name)
             self._gen = Generation.load(current, self.settings)
         return True
+
+    @property
+    def dense_pending(self) -> bool:
+        return self.generation.dense_pending
 
     # -- the two operations -----------------------------------------------------------------
 

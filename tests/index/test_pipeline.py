@@ -312,8 +312,8 @@ def test_crash_during_search_index_build_keeps_old_index(docs: Path, settings: S
         real = retriever.build.build_search_index
         written: list[Path] = []
 
-        def crash_halfway(chunks: list[Any], metas: dict[str, Any], gen_dir: Path, *args: Any) -> Any:
-            real(chunks[: len(chunks) // 2], metas, gen_dir, *args)  # lexical/, dense/ and Chroma half written
+        def crash_halfway(chunks: list[Any], metas: dict[str, Any], gen_dir: Path, *args: Any, **kwargs: Any) -> Any:
+            real(chunks[: len(chunks) // 2], metas, gen_dir, *args, **kwargs)  # lexical/, dense/ and Chroma half written
             written.append(gen_dir)
             raise RuntimeError("disk full (simulated)")
 

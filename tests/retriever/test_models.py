@@ -105,7 +105,8 @@ def test_embedding_model_ingest_search_and_reopen(embedding_model: Path, env_set
 
     gen = require_generation(settings.index_dir)
     info = json.loads((gen / "dense" / "info.json").read_text(encoding="utf-8"))
-    assert info == {"embedder": "sentence-transformers", "model": str(embedding_model.resolve()), "dim": HIDDEN}
+    assert {k: info[k] for k in ("embedder", "model", "dim")} == {
+        "embedder": "sentence-transformers", "model": str(embedding_model.resolve()), "dim": HIDDEN}
     assert not (gen / "dense" / "components.npy").exists()  # no LSA model alongside
     collection = chroma_client(gen, settings).get_collection(collection_name(gen))
     stored = collection.get(limit=3, include=["embeddings"])["embeddings"]
@@ -116,7 +117,7 @@ def test_embedding_model_ingest_search_and_reopen(embedding_model: Path, env_set
     engine = Engine.open(settings=env_settings(tmp_path))
     try:
         retriever = engine.generation.retriever
-        assert isinstance(retriever.embedder, SentenceTransformerEmbedder)
+        assert isinstance(retriever.embedder.inner, SentenceTransformerEmbedder)  # behind the query LRU
         assert retriever.embedder.dim == HIDDEN
         hits = engine.search("2020年城镇新增就业目标", k=5)
         assert len(hits) == 5 and all("dense" in h.channels or "words" in h.channels for h in hits)
