@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant.contact_guard import check_contacts
-from assistant.guard import SERVICE_NUMBERS, GuardResult, check_figures, sentence_spans, settled_end
+from assistant.guard import GuardResult, check_figures, sentence_spans, settled_end
 from assistant.prompts import Prompts, format_history, format_sources
 from core.types import Answer
 
@@ -60,7 +60,7 @@ class LlmAnswerer:
         self.prompts = prompts
         self.log = logger or logging.getLogger(__name__)
         # Numbers the answer may always give: the deployment's hotline (the prompt tells the model to).
-        self.allowed = frozenset(SERVICE_NUMBERS | ({hotline} if hotline else set()))
+        self.allowed = frozenset({hotline} if hotline else set())
 
     def check(self, text: str, draft: Answer) -> GuardResult:
         """Figures first (the worse error), then URLs, phone numbers and contact instructions."""

@@ -162,10 +162,11 @@ def test_no_sources_means_no_figures_and_no_markers() -> None:
     assert check_figures("见[1]。", []).unsupported == ["[1]"]
 
 
-def test_hotline_number_is_allowed() -> None:
-    assert check_figures("文件中没有找到相关规定。建议拨打12333人社服务热线咨询。", SOURCES).ok
-    assert check_figures("请拨打12345咨询。", SOURCES).unsupported == ["12345"]
-    assert check_figures("请拨打12333咨询。", SOURCES, allowed=()).unsupported == ["12333"]
+def test_the_profile_hotline_is_allowed_when_passed() -> None:
+    hotline = {"12333"}
+    assert check_figures("文件中没有找到相关规定。建议拨打12333人社服务热线咨询。", SOURCES, allowed=hotline).ok
+    assert check_figures("请拨打12345咨询。", SOURCES, allowed=hotline).unsupported == ["12345"]
+    assert check_figures("请拨打12333咨询。", SOURCES).unsupported == ["12333"]
 
 
 def test_list_numbering_in_answer_is_not_checked() -> None:
