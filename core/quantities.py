@@ -39,7 +39,10 @@ def in_period(year: int, period: str) -> bool:
 
 
 # Units as written in plans and notices, longest first so "万人次" wins over "万人".
-UNITS = ("万人次", "万人", "万张", "万元", "亿元", "万户", "人次", "人", "元", "个", "家", "张", "项", "户", "倍", "年", "%")
+UNITS = ("万人次", "万人", "万张", "万元", "亿元", "万户", "个百分点", "人次", "名", "人", "元", "个", "家", "所", "张", "项", "户",
+         "次", "倍", "年", "%")
+# The end of a plan period by its word: 十三五 → 2020.
+PERIOD_END = {w: b for w, (_, b) in PERIODS.items()}
 UNIT_PATTERN = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 # Comparators as words → symbol; "约" stands for 左右/约.
 COMPARATOR_WORDS = {"不低于": "≥", "不少于": "≥", "以上": "≥", "不超过": "≤", "不高于": "≤", "以下": "≤", "以内": "≤"}

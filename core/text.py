@@ -17,6 +17,8 @@ INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None
 # A sentence ends at these; a clause (for answers that quote "the clause") also at ；.
 SENTENCE_END = "。！？!?"
 CLAUSE_END = SENTENCE_END + "；;"
+# Where ingest cuts passages and figure sentences (the terminator stays with its sentence).
+SENTENCE_BOUNDARY = re.compile(f"(?<=[{CLAUSE_END}])")
 # A colon that opens a numbered list ("以下材料：1. 身份证；2. …") ends the sentence that introduces it.
 _LIST_START = r"(?:（[一二三四五六七八九十\d]{1,3}）|\([一二三四五六七八九十\d]{1,3}\)|\d{1,2}[.、．)](?!\d)|[①-⑳]|[一二三四五六七八九十]{1,3}、)"
 _SENTENCE_STOP = re.compile(f"[{CLAUSE_END}]+[”’」』）)]*|[：:](?=\\s*{_LIST_START})|\n")

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 
+from core.text import SENTENCE_BOUNDARY
 from core.types import QA, Chunk, Document, Indicator, content_id
 from ingest.parse import Block
 from ingest.tables import render_row
 
-_SENTENCE_END = re.compile(r"(?<=[。！？；!?])")
 
 
 _CLAUSE_END = re.compile(r"(?<=[，、：,:])")
@@ -30,7 +30,7 @@ def _pieces(text: str, start: int, pattern: re.Pattern[str]) -> list[tuple[str, 
 def _sentences(text: str, start: int, size: int = 0) -> list[tuple[str, int]]:
     """Sentences of ``text``; with ``size``, one longer than that is cut at clauses, then hard."""
     out = []
-    for sentence, pos in _pieces(text, start, _SENTENCE_END):
+    for sentence, pos in _pieces(text, start, SENTENCE_BOUNDARY):
         if not size or len(sentence) <= size:
             out.append((sentence, pos))
             continue

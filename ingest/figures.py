@@ -3,27 +3,26 @@ from __future__ import annotations
 
 import re
 
+from core.quantities import PERIOD_END, UNIT_PATTERN
+from core.text import SENTENCE_BOUNDARY
 from core.types import Figure, content_id
 from ingest.parse import Block
 
-_UNITS = "万人次|万人|万张|万户|万元|亿元|个百分点|人次|名|人|元|个|家|所|张|户|项|次|倍|%"
 _NUMBER = re.compile(
-    r"(?P<cmp>不低于|不少于|不超过|超过|达到|达)?(?P<num>\d+(?:\.\d+)?)(?:万(?=万))?(?P<unit>" + _UNITS + r")"
+    r"(?P<cmp>不低于|不少于|不超过|超过|达到|达)?(?P<num>\d+(?:\.\d+)?)(?:万(?=万))?(?P<unit>" + UNIT_PATTERN.replace("|年", "") + r")"
     r"(?P<post>左右|以上|以内|以下)?"
 )
-_SENT_SPLIT = re.compile(r"(?<=[。！？；])")
 _CLAUSE_SPLIT = re.compile(r"[，,；;：:]")
 _YEAR = re.compile(r"(20\d{2})\s*年")
 _LEAD_NOISE = re.compile(r"^(其中|力争|并|和|以及|同时|到20\d{2}年|“十[二三四]五”时期|十[二三四]五期间|在十[二三四]五期间)+")
 _TRAIL_VERBS = re.compile(r"(达到|达|为|控制在|稳定在|提高到|提高至|增加到|超过|不低于|不少于|不超过|累计|累积)+$")
-_PERIOD_END = {"十二五": 2015, "十三五": 2020, "十四五": 2025}
 
 
 def _target_year(sentence: str, period_end: int | None) -> int | None:
     years = [int(y) for y in _YEAR.findall(sentence)]
     if years:
         return max(years)
-    for word, year in _PERIOD_END.items():
+    for word, year in PERIOD_END.items():
         if word in sentence:
             return year
     if period_end and re.search(r"未来五年|期末|规划期", sentence):
@@ -58,7 +57,7 @@ def extract_figures(doc_id: str, text: str, blocks: list[Block], period_end: int
         if block.kind not in ("paragraph", "box_item"):
             continue
         cursor = block.start
-        for sentence in _SENT_SPLIT.split(block.text):
+        for sentence in SENTENCE_BOUNDARY.split(block.text):
             sentence = sentence.strip()
             if not sentence:
                 continue

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from core.quantities import PERIODS, period_range
 from core.types import DocumentMeta
 
 _DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]\s*\d{1,4}\s*号")
@@ -15,13 +16,7 @@ TITLE_LIMIT = 80  # a "关于…的通知" name may run this long; nothing longe
 _NAME_END = re.compile(r"的(?:通知|办法|意见|措施|方案|细则|指引|公告|通告|规定|决定|函|批复|条例|提示|公开信|倡议书|解读)")
 _QUOTED_TITLE = re.compile(r"《([^《》]{4,80})》")
 _TITLE_WORD = re.compile(r"(规划|办法|意见|决定|方案|规定|细则|通知|纲要|条例|公告|通告|实施意见)[”》]?$")
-_PERIODS = {
-    "十一五": "2006-2010",
-    "十二五": "2011-2015",
-    "十三五": "2016-2020",
-    "十四五": "2021-2025",
-    "十五五": "2026-2030",
-}
+_PERIODS = {w: period_range(w) for w in PERIODS}
 # Only unambiguous suffixes: "区" alone also ends words such as 专区 / 园区 in page titles.
 _REGION = re.compile(r"^([\u4e00-\u9fff]{2,7}?(?:自治州|自治区|省|市|县|盟))")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from core.quantities import COMPARATOR_WORDS, UNIT_PATTERN
 from core.types import Indicator, Value, content_id
 from ingest.roles import ATTRIBUTE, UNIT, column_roles
 
@@ -12,10 +13,9 @@ _ROW_RE = re.compile(r"^(\d{1,3})\s*[.、．]\s*(.+)$")
 _UNIT_RE = re.compile(r"^(.*?)\s*[（(]([^（）()]{1,8})[）)]\s*$")
 _VALUE_RE = re.compile(
     r"^(?P<cmp>[<>≤≥]|约|不低于|不少于|不超过|不高于|以上|以下)?\s*"
-    r"(?P<num>-?\d+(?:\.\d+)?)\s*(?P<unit>%|万人次|万人|万张|万元|亿元|万户|人次|人|元|个|家|张|项|户|倍|年)?"
+    r"(?P<num>-?\d+(?:\.\d+)?)\s*(?P<unit>" + UNIT_PATTERN + ")?"
     r"\s*(?P<post>左右|以上|以下|以内)?$"
 )
-_CMP_WORDS = {"不低于": "≥", "不少于": "≥", "以上": "≥", "不超过": "≤", "不高于": "≤", "以下": "≤", "以内": "≤"}
 ATTRIBUTE_COLUMN = "属性"
 
 
@@ -42,8 +42,8 @@ def parse_value(cell: str, row_unit: str | None) -> Value:
     if not m:
         return Value(raw=raw)
     cmp_ = m.group("cmp") or m.group("post")
-    if cmp_ in _CMP_WORDS:
-        cmp_ = _CMP_WORDS[cmp_]
+    if cmp_ in COMPARATOR_WORDS:
+        cmp_ = COMPARATOR_WORDS[cmp_]
     elif cmp_ == "左右":
         cmp_ = "约"
     return Value(raw=raw, number=float(m.group("num")), comparator=cmp_, unit=m.group("unit") or row_unit)
