@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from core.text import bigrams
 from core.types import Figure, Indicator
 
-_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 # Words that say what kind of answer is wanted, not which figure: removed before matching.
 _CUES = re.compile(
     r"(\d{4}年?|\d+(\.\d+)?|十[二三四]五|时期|期间|期末|目标值?|规划|计划|是多少|多少|要达到|达到|到时候|要|的|是|吗|呢|吧|啊|呀|"
@@ -21,15 +21,6 @@ _CUES = re.compile(
 
 
 _TAILS = re.compile(r"(参保人数|覆盖人口|人数|总量|数量)$")
-
-
-def bigrams(text: str) -> set[str]:
-    out: set[str] = set()
-    for run in _CJK_RUN.findall(text):
-        out.update(run[i:i + 2] for i in range(len(run) - 1))
-        if len(run) == 1:
-            out.add(run)
-    return out
 
 
 def content(text: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.quantities import COMPARATOR_WORDS, UNIT_PATTERN
+from core.quantities import COMPARATOR_WORDS, UNIT_PATTERN, format_value
 from core.types import Indicator, Value, content_id
 from ingest.roles import ATTRIBUTE, UNIT, column_roles
 
@@ -110,18 +110,6 @@ def parse_table(
             )
         )
     return indicators
-
-
-def format_value(v: Value) -> str:
-    """The value as a reader expects it: "<3.5%", "42.62万人", "约束性"."""
-    if v.number is None:
-        return v.raw
-    num = v.raw
-    m = re.search(r"-?\d+(?:\.\d+)?", v.raw)
-    if m:
-        num = m.group(0)
-    cmp_ = v.comparator if v.comparator in ("<", ">", "≤", "≥") else ("约" if v.comparator == "约" else "")
-    return f"{cmp_}{num}{v.unit or ''}"
 
 
 def render_row(ind: Indicator) -> str:
