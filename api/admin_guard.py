@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from core.sqlite import use_wal
+
 log = logging.getLogger("policy.api")
 _SCHEMA = "CREATE TABLE IF NOT EXISTS failures (client TEXT NOT NULL, at REAL NOT NULL)"
 _INDEX = "CREATE INDEX IF NOT EXISTS failures_client ON failures(client, at)"
@@ -36,8 +38,7 @@ class AuthFailures:
         conn = getattr(self._local, "conn", None)
         if conn is None or getattr(self._local, "pid", None) != os.getpid():
             conn = sqlite3.connect(self.path, timeout=2.0, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA busy_timeout = 2000")
-            conn.execute("PRAGMA journal_mode = WAL")
+            use_wal(conn, 2.0)
             self._local.conn, self._local.pid = conn, os.getpid()
         return conn
 

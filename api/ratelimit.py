@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from core.errors import StoreUnavailable
+from core.sqlite import use_wal
 
 if TYPE_CHECKING:
     from core.settings import Settings
@@ -77,8 +78,7 @@ class RateLimiter:
         conn = getattr(self._local, "conn", None)
         if conn is None or getattr(self._local, "pid", None) != os.getpid():
             conn = sqlite3.connect(self.path, timeout=2.0, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA busy_timeout = 2000")
-            conn.execute("PRAGMA journal_mode = WAL")
+            use_wal(conn, 2.0)
             conn.execute("PRAGMA synchronous = OFF")  # counters: losing the last ms on power loss is fine
             self._local.conn, self._local.pid = conn, os.getpid()
         return conn

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.redact import redact
+from core.sqlite import use_wal
 
 if TYPE_CHECKING:
     from core.settings import Settings
@@ -135,8 +136,7 @@ class SessionStore:
         # A forked child must not reuse its parent's connection.
         if conn is None or getattr(self._local, "pid", None) != os.getpid():
             conn = sqlite3.connect(self.path, timeout=5.0, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA busy_timeout = 5000")  # before journal_mode, which needs a lock
-            conn.execute("PRAGMA journal_mode = WAL")
+            use_wal(conn, 5.0)
             conn.execute("PRAGMA synchronous = NORMAL")
             self._local.conn, self._local.pid = conn, os.getpid()
             with self._lock:

@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from core.sqlite import use_wal
+
 log = logging.getLogger("policy.vectors")
 
 
@@ -37,7 +39,7 @@ class VectorCache:
         self.model_id = model_id
         self.dim = dim
         self._db = sqlite3.connect(self.path, timeout=60, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        use_wal(self._db, 60.0)
         self._db.execute("CREATE TABLE IF NOT EXISTS vec (key TEXT PRIMARY KEY, model TEXT NOT NULL, v BLOB NOT NULL)")
 
     def get_many(self, keys: list[str]) -> dict[str, np.ndarray]:
