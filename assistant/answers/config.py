@@ -12,7 +12,6 @@ class AnswerConfig:
     # Share of the question's term weight the top passages must hold, else refuse.
     # evals: 0.25 → 92.0% acc but refusal recall 87.5%; 0.35 → 92.0%, 91.7%; 0.55 → 90.1%, 91.7%.
     coverage_floor: float = 0.35
-    answer_floor: float = 0.0  # ... and one of the best sentences (with its heading) this much, else refuse
     related_floor: float = 0.25  # below this a refusal lists no related sections
     indicator_strong: float = 0.55  # an indicator name match this good answers on its own
     indicator_tie: float = 0.03  # matches this close to the best are answered together
@@ -28,9 +27,7 @@ class AnswerConfig:
     rank_decay: float = 0.3  # a sentence of the passage ranked r counts 1/(1 + decay·r)
     heading_weight: float = 0.3  # question words in a passage's own heading count this much for its sentences
     out_of_scope: float = 0.5  # sentences of documents outside the question's region scope count this much
-    min_cjk: int = 0  # sentences with fewer Chinese characters are not answers
     follow_chars: int = 80  # the best sentence takes the next ones while shorter than this
-    version_margin: float = 0.8  # sentences this close from two documents: the newer document leads
     second_point: float = 0.35  # a further sentence joins the answer at this share of the best one's score
     figure_chars: int = 200  # a figure answer: the clause with the figure, first
     list_chars: int = 600  # conditions, materials, steps: short points
@@ -38,7 +35,6 @@ class AnswerConfig:
     item_chars: int = 100  # one point of a list
     max_items: int = 6
     second_clause: float = 0.7  # a second figure clause is shown when this close to the best
-    continuations: int = 0  # the best this many passages bring the passage that continues their section
     figure_pool: int = 6
     number_pool: int = 6  # a quantity question is refused unless one of this many best sentences has such a number  # sentences whose clauses compete to answer a figure question
     faq_match: float = 0.5  # a stored question this close to the asked one answers it

@@ -12,14 +12,13 @@ from assistant.answers.base import Query
 from assistant.answers.config import AnswerConfig
 from assistant.answers.library import Library
 from assistant.answers.passages import (
-    ITEM, Sentence, clip, focus, following, needs_continuation, pick, ranked_clauses, score_sentences,
+    ITEM, Sentence, clip, focus, following, near_copy, needs_continuation, pick, ranked_clauses, score_sentences,
 )
 from assistant.answers.refusal import refuse
 from assistant.answers.units import answers_detail, expected_units, states_asked_number
 from assistant.citations import CiteBook
 from core.types import Answer, Hit
 from retriever.protocol import Retriever
-from retriever.terms import TermWeights
 
 NOT_FOUND = "已收录的文件中没有找到能回答这个问题的内容"
 _ASKS_NUMBER = re.compile(r"几|多少|多大|多高|多长")
@@ -37,18 +36,13 @@ class Extractive:
     def run(self, q: Query, hits: list[Hit]) -> Answer:
         tw = self.retriever.terms
         terms = tw.weights(q.plan.text if q.plan.expansions else q.resolved)
-        top = self._with_continuations([h for h in hits if h.chunk.kind != "meta"][:6])
+        top = [h for h in hits if h.chunk.kind != "meta"][:6]
         coverage = tw.coverage(tw.weights(q.resolved), [h.chunk.text + h.chunk.section for h in top])
         if not top or coverage < self.cfg.coverage_floor:
             return refuse(self.lib, q.question, q.resolved, NOT_FOUND, top if coverage > self.cfg.related_floor else [])
-        ranked = score_sentences(top, terms, q.resolved, q.intent.quantity, self.cfg.bigram_weight,
-                                 self.cfg.title_discount, self.cfg.min_cjk, self.cfg.rank_decay,
-                                 self.cfg.heading_weight, self.cfg.out_of_scope)
+        ranked = score_sentences(top, terms, q.resolved, q.intent.quantity, self.cfg)
         chosen = pick(ranked, limit=self.cfg.max_points)
         if not chosen:
-            return refuse(self.lib, q.question, q.resolved, NOT_FOUND, top)
-        if self._sentence_coverage(q, chosen, tw) < self.cfg.answer_floor:
-            # The passages together mention the question's words, but no sentence that would answer does.
             return refuse(self.lib, q.question, q.resolved, NOT_FOUND, top)
         if not any(answers_detail(q.resolved, s.text) for s in chosen):
             return refuse(self.lib, q.question, q.resolved, "文件中没有这个问题所问的具体规定", top)
@@ -56,28 +50,6 @@ class Extractive:
         if q.intent.quantity and not states_asked_number(q.resolved, pool):
             return refuse(self.lib, q.question, q.resolved, "文件中没有给出这个问题所问的具体数字", top)
         return self.compose(q, hits, ranked, terms, kind="policy", meta={"coverage": round(coverage, 3)})
-
-    def _with_continuations(self, top: list[Hit]) -> list[Hit]:
-        """Each of the best passages followed by the one that continues its section, when not already there:
-        "一次性创业资助" and its 补贴标准 often fall into two chunks."""
-        if not self.cfg.continuations:
-            return top
-        seen = {h.chunk.id for h in top}
-        out: list[Hit] = []
-        for i, h in enumerate(top):
-            out.append(h)
-            nxt = self.lib.next_in_section(h.chunk) if i < self.cfg.continuations else None
-            if nxt is not None and nxt.id not in seen:
-                seen.add(nxt.id)
-                out.append(Hit(chunk=nxt, score=h.score, channels={"continues": 1.0}))
-        return out
-
-    def _sentence_coverage(self, q: Query, chosen: list[Sentence], tw: TermWeights) -> float:
-        """The best share of the question's own words that one chosen sentence (with its heading) holds."""
-        if not self.cfg.answer_floor:
-            return 1.0
-        own = tw.weights(q.resolved)
-        return max((tw.coverage(own, [s.text + s.hit.chunk.section]) for s in chosen[:3]), default=0.0)
 
     def compose(self, q: Query, hits: list[Hit], ranked: list[Sentence], terms: dict[str, float], kind: str,
                 meta: dict[str, object]) -> Answer:
@@ -146,19 +118,20 @@ class Extractive:
 
     def _expiry_note(self, book: CiteBook, hits: list[Hit]) -> str:
         """Say so when a cited document is past its 有效期 or its plan period."""
-        expired = {h.chunk.doc_id for h in hits if getattr(h, "expired", False)}
+        expired = {h.chunk.doc_id for h in hits if h.expired}
         cited = [c.doc_id for c in book.items if c.doc_id in expired]
         if not cited:
             return ""
         doc = self.lib.records.documents.get(cited[0])
         return "（注：该规划的规划期已结束。）" if doc and doc.meta.period else "（注：该文件已过有效期，请以现行规定为准。）"
 
-    def _newest_first(self, chosen: list[Sentence]) -> list[Sentence]:
-        """When close sentences come from different documents, the newest document's leads."""
-        close = [s for s in chosen if s.score >= self.cfg.version_margin * chosen[0].score]
-        if len({s.hit.chunk.doc_id for s in close}) < 2:
+    @staticmethod
+    def _newest_first(chosen: list[Sentence]) -> list[Sentence]:
+        """When other documents state the best sentence again (their version of it), the newest leads."""
+        versions = [s for s in chosen if near_copy(s.text, chosen[0].text)]
+        if len({s.hit.chunk.doc_id for s in versions}) < 2:
             return chosen
-        lead = max(close, key=lambda s: getattr(s.hit, "issue_date", "") or "")
+        lead = max(versions, key=lambda s: s.hit.issue_date)
         return [lead, *(s for s in chosen if s is not lead)]
 
     def _label(self, s: Sentence, lead_doc: str) -> str:

@@ -52,9 +52,7 @@ class FaqAnswers:
                           question=q.question, resolved_question=q.resolved, hits=hits,
                           meta={"faq_match": round(best[0], 3), "followup": {"question": q.resolved, "kind": "faq"}})
         terms = self.extractive.retriever.terms.weights(q.plan.text if q.plan.expansions else q.resolved)
-        ranked = score_sentences(own, terms, q.resolved, q.intent.quantity, self.cfg.bigram_weight,
-                                 self.cfg.title_discount, self.cfg.min_cjk, self.cfg.rank_decay,
-                                 self.cfg.heading_weight, self.cfg.out_of_scope)
+        ranked = score_sentences(own, terms, q.resolved, q.intent.quantity, self.cfg)
         if not ranked:
             return None
         return self.extractive.compose(q, hits, ranked, terms, kind="faq", meta={"faq_match": round(best[0], 3)})

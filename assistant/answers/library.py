@@ -40,12 +40,6 @@ class Library:
             self.doc_chunks[c.doc_id].append(c)
             if c.kind in ("text", "box_item"):
                 self.passages[c.doc_id].append(c)
-        self._next: dict[str, Chunk] = {}
-        for chunks in self.doc_chunks.values():
-            text = sorted((c for c in chunks if c.kind in ("text", "qa")), key=lambda c: (c.start, c.end))
-            for a, b in zip(text, text[1:]):
-                if a.section_path == b.section_path:
-                    self._next[a.id] = b
         self.schemas = {d: DocSchema.from_indicators(inds) for d, inds in self.inds.items()}
         self._name_bigrams = [bigrams(n) for n in {i.name for i in records.indicators}]
 
@@ -86,10 +80,6 @@ class Library:
         """The row and the rows of other tables that measure the same thing, its own table first."""
         same = [j for j in self.inds[ind.doc_id] if j.id == ind.id or j.name == ind.name or same_quantity(ind, j)]
         return sorted(same, key=lambda j: (j.table_id != ind.table_id, j.table_id))
-
-    def next_in_section(self, chunk: Chunk) -> Chunk | None:
-        """The passage that continues ``chunk`` in the same section (a list split across chunks)."""
-        return self._next.get(chunk.id)
 
     def passage_of(self, fig: Figure) -> Chunk | None:
         """The passage a text figure was read from."""

@@ -9,7 +9,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from core.text import CJK_RUN, bigrams, split_sentences
+from assistant.answers.config import AnswerConfig
+from core.text import bigrams, split_sentences
 from core.types import Chunk, Hit
 
 _NUM = re.compile(r"\d")
@@ -40,16 +41,14 @@ def chunk_sentences(chunk: Chunk) -> list[str]:
 
 
 def score_sentences(hits: list[Hit], terms: dict[str, float], question: str, want_number: bool,
-                    bigram_weight: float = 0.3, title_discount: float = 1.0, min_cjk: int = 0,
-                    rank_decay: float = 0.0, heading_weight: float = 0.0,
-                    out_of_scope: float = 1.0) -> list[Sentence]:
+                    cfg: AnswerConfig) -> list[Sentence]:
     """Term weight each sentence holds, plus shared question bigrams, mildly favouring short ones.
 
     Retrieval already chose the document, so words of its title (the place, the issuer) say little
-    about which of its sentences answers: they count ``title_discount`` of their weight. A line
-    that only repeats the title (a headline, a dateline) or holds fewer than ``min_cjk`` Chinese
-    characters (a signature, "（责任单位：…）") is not an answer.
+    about which of its sentences answers: they count ``cfg.title_discount`` of their weight. A line
+    that only repeats the title (a headline, a dateline) is not an answer.
     """
+    bigram_weight, title_discount = cfg.bigram_weight, cfg.title_discount
     qb = bigrams(question)
     out: list[Sentence] = []
     for rank, hit in enumerate(hits):
@@ -57,23 +56,21 @@ def score_sentences(hits: list[Hit], terms: dict[str, float], question: str, wan
         tb = bigrams(title)
         weights = {t: w * (title_discount if t in title else 1.0) for t, w in terms.items()}
         # A sentence under "1、一次性创业资助" is about it even when it only says "补贴标准：10000元".
-        heading = hit.chunk.section_path[-1] if hit.chunk.section_path and heading_weight else ""
-        from_heading = heading_weight * sum(w for t, w in weights.items() if t in heading)
+        heading = hit.chunk.section_path[-1] if hit.chunk.section_path and cfg.heading_weight else ""
+        from_heading = cfg.heading_weight * sum(w for t, w in weights.items() if t in heading)
         total = sum(weights.values()) or 1.0
         for pos, text in enumerate(chunk_sentences(hit.chunk)):
-            if min_cjk and hit.chunk.kind == "text" and len("".join(CJK_RUN.findall(text))) < min_cjk:
-                continue
             covered = sum(w for t, w in weights.items() if t in text) + from_heading
             sb = bigrams(text)
             shared = len((qb - tb) & sb) / len(qb - tb) if qb - tb and bigram_weight else 0.0
             if covered <= 0 and shared <= 0:
                 continue
             s = ((1 - bigram_weight) * covered + bigram_weight * shared * total) / math.sqrt(max(len(text), 20) / 20)
-            s = (s + 0.15 / (rank + 1)) / (1 + rank_decay * rank)
+            s = (s + 0.15 / (rank + 1)) / (1 + cfg.rank_decay * rank)
             if want_number and _NUM.search(text):
                 s *= 1.3
-            if not getattr(hit, "in_scope", True):
-                s *= out_of_scope  # another place's look-alike must not lead
+            if not hit.in_scope:
+                s *= cfg.out_of_scope  # another place's look-alike must not lead
             if title_discount < 1.0 and tb and len(sb & tb) > 0.6 * len(sb):
                 s *= 0.3  # the headline again
             out.append(Sentence(text, hit, rank, pos, s))
@@ -81,18 +78,20 @@ def score_sentences(hits: list[Hit], terms: dict[str, float], question: str, wan
     return out
 
 
-def _overlap(a: str, b: str) -> float:
+def near_copy(a: str, b: str) -> bool:
+    """Two sentences saying nearly the same (bigram overlap over 0.6 of the shorter)."""
     ga, gb = bigrams(a), bigrams(b)
-    return len(ga & gb) / max(1, min(len(ga), len(gb)))
+    return len(ga & gb) / max(1, min(len(ga), len(gb))) > 0.6
 
 
 def pick(sentences: list[Sentence], limit: int = 4, floor: float = 0.35) -> list[Sentence]:
-    """The best sentences, skipping near-duplicates and weak tails."""
+    """The best sentences, skipping a document's near-duplicates and weak tails."""
     chosen: list[Sentence] = []
     for s in sentences:
         if len(chosen) >= limit or (chosen and s.score < floor * chosen[0].score):
             break
-        if not any(_overlap(s.text, c.text) > 0.6 for c in chosen):
+        # A near-copy in another document is that document's version (maybe with other figures): keep it.
+        if not any(near_copy(s.text, c.text) and s.hit.chunk.doc_id == c.hit.chunk.doc_id for c in chosen):
             chosen.append(s)
     return chosen
 

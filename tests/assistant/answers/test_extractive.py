@@ -25,11 +25,10 @@ def _doc(i: str, date: str, text: str, section: str = "一、补贴") -> tuple[D
                       end=len(text))
 
 
-def _answer(texts: list[tuple[str, str, str]], question: str) -> str:
+def _answer(texts: list[tuple[str, str, str]], question: str, expired: set[str] = frozenset()) -> str:  # type: ignore[assignment]
     pairs = [_doc(*t) for t in texts]
     lib = Library(FakeRecords(documents={d.id: d for d, _ in pairs}, chunks=[c for _, c in pairs]), PROFILE)  # type: ignore[arg-type]
-    hits = [Hit(chunk=c, score=1.0, issue_date=d.meta.issue_date) if hasattr(Hit, "issue_date") else Hit(chunk=c, score=1.0)
-            for d, c in pairs]
+    hits = [Hit(chunk=c, score=1.0, issue_date=d.meta.issue_date, expired=d.id in expired) for d, c in pairs]
     return Extractive(lib, _Retriever(), AnswerConfig()).run(query(question), hits).text  # type: ignore[arg-type]
 
 
@@ -43,3 +42,17 @@ def test_materials_question_gets_the_listed_points() -> None:
     text = _answer([("1", "2024-01-02", "申请创业补贴需提交以下材料：1. 身份证；2. 营业执照；3. 银行账户。")],
                    "申请创业补贴要带什么材料？")
     assert "1. 身份证。" in text and "2. 营业执照。" in text and len(text) <= 600
+
+
+def test_the_newer_document_leads_and_the_older_one_is_named_with_its_date() -> None:
+    old = ("1", "2019-03-01", "创业补贴申请后由区人社局审核发放到企业账户。")
+    new = ("2", "2024-05-06", "创业补贴申请后由区人社局审核发放到申请人账户。")
+    text = _answer([old, new], "创业补贴申请后怎么发放？")
+    assert text.startswith("根据《文件2》（2024年5月6日）：")
+    assert "《文件1》（2019年3月1日）：" in text
+
+
+def test_an_expired_document_is_flagged() -> None:
+    text = _answer([("1", "2019-03-01", "创业补贴申请后由区人社局审核发放到企业账户。")], "创业补贴申请后怎么发放？",
+                   expired={"1"})
+    assert text.endswith("（注：该文件已过有效期，请以现行规定为准。）")

@@ -1,6 +1,7 @@
 """Sentence scoring and cutting on hand-made passages."""
 from __future__ import annotations
 
+from assistant.answers.config import AnswerConfig
 from assistant.answers.passages import (
     Sentence, chunk_sentences, clip, focus, has_figure, needs_continuation, pick, ranked_clauses, score_sentences,
 )
@@ -22,7 +23,7 @@ def test_qa_chunks_offer_their_answer_sentences() -> None:
 
 def test_the_clause_with_the_asked_figure_beats_the_first_figure() -> None:
     terms = {"社保卡": 1.0, "覆盖": 2.0, "人口": 1.0}
-    ranked = score_sentences([CARD], terms, "社保卡覆盖多少人口", want_number=True)
+    ranked = score_sentences([CARD], terms, "社保卡覆盖多少人口", want_number=True, cfg=AnswerConfig())
     clauses = ranked_clauses(ranked, terms, lambda c: "%" in c, limit=150)
     assert clauses[0][2] == "大力发行社会保障卡150万张，覆盖全市90%人口"
 
