@@ -31,8 +31,10 @@ class DocSchema:
         found: dict[str, tuple[str, int | None, str]] = {}
         for ind in inds:
             for col in ind.values:
+                # Ingest stored each column's role (with the table-wide rule for bare-year headers).
                 r = column_role(col)
-                found.setdefault(r.role, (col, r.year, r.period))
+                role = ind.roles.get(col, r.role)
+                found.setdefault(role, (col, ind.years.get(col, r.year), r.period))
         if any(i.attribute for i in inds) and "attribute" not in found:
             found["attribute"] = (_ATTRIBUTE, None, "")
 

@@ -34,3 +34,13 @@ def test_columns_asked(lib: Library) -> None:
     assert cols("2020年的基数是多少") == ["2020年基数", "2020年完成数"]
     assert cols("十三五失业保险参保人数目标完成了吗") == ["2020年完成数", "十三五规划目标"]
     assert cols("这个指标是约束性的吗") == ["属性"]
+
+
+def test_roles_stored_at_ingest_win_for_bare_year_headers() -> None:
+    from core.types import Indicator, Value
+
+    ind = Indicator(id="i", doc_id="d", table_id="表1", caption="", group="", row=1, name="参保人数", unit="万人",
+                    values={"2020年": Value("1", 1.0), "2025年": Value("2", 2.0)}, attribute=None, section_path=[],
+                    start=0, end=0, roles={"2020年": "base", "2025年": "target"}, years={"2020年": 2020, "2025年": 2025})
+    s = DocSchema.from_indicators([ind])
+    assert (s.base, s.target, s.base_year, s.target_year) == ("2020年", "2025年", 2020, 2025)
