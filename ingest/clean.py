@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from core.text import CJK, CLAUSE_END
 from ingest.flat import split_flat
 
 # Lines that are page furniture, not content.
@@ -30,11 +31,11 @@ HEADING_RE = re.compile(
     r")"
 )
 _ITEM_START = re.compile(r"^(?:——|—|-\s|\||[①-⑳]|\d{2}\s|\d{2}$|[•·●▪])")
-_SENTENCE_END = set("。！？；!?;：:")
+_SENTENCE_END = set(CLAUSE_END + "：:")  # a colon ends a lead-in line too
 # Titles end in these words and never continue into the next paragraph.
 _TITLE_END = re.compile(r"(通知|规划|办法|意见|决定|方案|规定|细则|报告|纲要|公告|通告|批复|函|条例|文件|目录|印发)[”》]?$")
 _CLOSERS = set("”’」』\"）)")
-_CJK = r"\u3400-\u9fff\uf900-\ufaff"
+_CJK = CJK
 _CJK_PUNCT = r"\u3000-\u303f\uff00-\uff0f\uff1a-\uff20\u2014\u2018-\u201f\u2026《》〈〉【】"
 _SPACE_RUN = re.compile(r"[ \u00a0\u3000]+")
 _DIGITISH = re.compile(r"[0-9%％]")

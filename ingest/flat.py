@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 
+from core.text import CJK
+
 FLAT_LINE = 500  # a line at least this long is treated as a flattened document
 _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九", start=0)}
-_CJKP = r"\u3400-\u9fff\u3000-\u303f\uff01-\uff5e“”‘’《》【】—…·"
+_CJKP = CJK + r"\u3000-\u303f\uff01-\uff5e“”‘’《》【】—…·"
 _SPACE_CUT = re.compile(f"(?<=[{_CJKP}0-9%])[ \u3000\u00a0\t]+(?=[{_CJKP}0-9])")
 _MARKER = re.compile(
     r"(?P<article>第(?P<an>[一二三四五六七八九十百零〇]+)[条章节])"
@@ -23,7 +25,7 @@ _SENTENCE_END = "。；;！？!?：:"
 _SPACES = " \u3000\u00a0\t"
 _CLOSERS = "”’」』）)"
 _HEADING_RUN = 30  # a heading written without its own line is at most this long before the next marker
-_DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[［【(（]\d{4}[〕\]］】)）]\d{1,4}号")
+_DOC_NO = re.compile(rf"[{CJK}]{{1,10}}[〔\[［【(（]\d{{4}}[〕\]］】)）]\d{{1,4}}号")
 _TITLE_WORD = r"(?:通知|办法|意见|措施|方案|细则|指引|公告|通告|规定|决定|函|批复|条例)"
 _TITLE_END = re.compile(f"{_TITLE_WORD}$")
 _ADDRESSEE = re.compile(f"{_TITLE_WORD}(各[^：:。；]{{1,80}}[：:])")

@@ -5,11 +5,12 @@ import re
 
 from core.quantities import PERIODS, period_range
 from core.types import DocumentMeta
+from core.text import CJK
 
-_DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]\s*\d{1,4}\s*号")
+_DOC_NO = re.compile(rf"[{CJK}]{{1,10}}[〔\[［【(（]\s*\d{{4}}\s*[〕\]］】)）]\s*\d{{1,4}}\s*号")
 _DOC_NO_LINE = 40
 _DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_ISSUER = re.compile(r"^[\u4e00-\u9fff（）()]{4,40}(?:局|委员会|政府|厅|部|委|办公室|办公厅|院|中心|管理局|总局)$")
+_ISSUER = re.compile(rf"^[{CJK}（）()]{{4,40}}(?:局|委员会|政府|厅|部|委|办公室|办公厅|院|中心|管理局|总局)$")
 _NOTICE = re.compile(r"关于印发《(.+?)》的通知")
 TITLE_MAX = 60
 TITLE_LIMIT = 80  # a "关于…的通知" name may run this long; nothing longer is a title
@@ -18,7 +19,7 @@ _QUOTED_TITLE = re.compile(r"《([^《》]{4,80})》")
 _TITLE_WORD = re.compile(r"(规划|办法|意见|决定|方案|规定|细则|通知|纲要|条例|公告|通告|实施意见)[”》]?$")
 _PERIODS = {w: period_range(w) for w in PERIODS}
 # Only unambiguous suffixes: "区" alone also ends words such as 专区 / 园区 in page titles.
-_REGION = re.compile(r"^([\u4e00-\u9fff]{2,7}?(?:自治州|自治区|省|市|县|盟))")
+_REGION = re.compile(rf"^([{CJK}]{{2,7}}?(?:自治州|自治区|省|市|县|盟))")
 
 
 def _iso(m: re.Match[str]) -> str:

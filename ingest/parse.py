@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from core.types import Section, content_id
+from core.text import CJK
 from ingest.tables import TableLine
 
 _HEADINGS: list[tuple[str, re.Pattern[str]]] = [
@@ -22,7 +23,7 @@ _HEADINGS: list[tuple[str, re.Pattern[str]]] = [
     ("paren_arabic", re.compile(r"^([（(]\d{1,2}[）)])\s*(.+)$")),
 ]
 _BOX = re.compile(r"^专栏\s*(\d+)\s*(.*)$")
-_BOX_ITEM = re.compile(r"^(?:[-*]\s*)?(?:\|\s*)?(\d{2})(?:\s*\|)?(?:\s+|(?=[\u4e00-\u9fff“《])|$)(.*)$")
+_BOX_ITEM = re.compile(rf"^(?:[-*]\s*)?(?:\|\s*)?(\d{{2}})(?:\s*\|)?(?:\s+|(?=[{CJK}“《])|$)(.*)$")
 _PIPE_JUNK = re.compile(r"^[-|:\s]*$")
 _COLOPHON = re.compile(r"(印发$|^(责任科室|校对人|抄送|主题词|联系人|联系电话))")
 _MAX_HEADING = 40
