@@ -110,3 +110,23 @@ def test_bad_env_value_exit_2_names_variable(docs: Path, env: dict[str, str], tm
     assert result.returncode == 2
     assert "POLICY_CHUNK_SIZE" in result.stderr
     assert not (tmp_path / "index").exists()
+
+
+
+@pytest.mark.parametrize(("flags", "isolated"), [((), True), (("--in-process",), False)])
+def test_files_are_parsed_in_the_limited_child_unless_asked(flags: tuple[str, ...], isolated: bool, docs: Path,
+                                                           tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # What the child does with a bomb is tests/index/test_sandbox.py's; here: the CLI asks for it by default.
+    import index.__main__ as cli
+    import index.pipeline
+
+    seen: dict[str, object] = {}
+
+    def fake_build(paths, index_dir, settings, **kw):  # type: ignore[no-untyped-def]
+        seen.update(kw)
+        return index.pipeline.IngestReport(documents=1)
+
+    monkeypatch.setattr(index.pipeline, "build_index", fake_build)
+    monkeypatch.setenv("POLICY_INDEX_DIR", str(tmp_path / "index"))
+    assert cli.main(["--quiet", *flags, str(docs)]) == 0
+    assert seen["isolate"] is isolated
