@@ -1,7 +1,9 @@
 """Passages for retrieval: section-aware, sentence-aligned, one per table row.
 
-A chunk never crosses a section (so never a top-level one); long paragraphs split at
-sentence ends. Tables give one chunk per row, rendered with column names, and an
+A chunk starts in one section; long paragraphs split at sentence ends. Short sections (a
+regulation's 第一条 / 第二条, a web page's 1、/ 2、 items) are packed together with their siblings and
+sub-sections, each later heading kept as a line of the text: a question's words and its answer
+often sit in two short sections, and a passage of 60 characters ranks poorly. Tables give one chunk per row, rendered with column names, and an
 overview chunk; box items give one chunk each.
 """
 from __future__ import annotations
@@ -97,6 +99,44 @@ def _paragraph_chunks(doc: Document, blocks: list[Block], size: int) -> list[Chu
     return chunks
 
 
+_PREAMBLE = "前言"  # the section ingest/parse.py gives the text before the first heading
+
+
+def _nested(a: list[str], b: list[str], parents: set[tuple[str, ...]]) -> bool:
+    """Sections ``a`` and ``b`` are siblings, or one lies within the other; two top-level sections only
+    when neither has sub-sections (articles, not chapters). The preamble (title, addressee) joins none."""
+    if _PREAMBLE in (a[:1] + b[:1]):
+        return a == b
+    if b[: len(a)] == a or a[: len(b)] == b:
+        return True
+    return a[:-1] == b[:-1] and (len(a) > 1 or not ({tuple(a), tuple(b)} & parents))
+
+
+def _pack_sections(doc: Document, chunks: list[Chunk], size: int, breaks: list[int],
+                   parents: set[tuple[str, ...]]) -> list[Chunk]:
+    """Consecutive text chunks of nested or sibling sections joined while they fit in ``size`` characters.
+
+    ``breaks`` are offsets of content indexed apart (tables, Q/A, boxes): text is never joined across them.
+    """
+    out: list[Chunk] = []
+    for c in chunks:
+        prev = out[-1] if out else None
+        last = prev.meta.get("last_path", prev.section_path) if prev else []
+        head = c.section_path[-1] if c.section_path and c.section_path != last else ""
+        joined = f"{head}\n{c.text}" if head else c.text
+        if (prev is None or not _nested(last, c.section_path, parents)
+                or len(prev.text) + len(joined) + 1 > size or any(prev.end <= b < c.start for b in breaks)):
+            out.append(c)
+            continue
+        text = f"{prev.text}\n{joined}"
+        merged = _make(doc, prev.section_path, text, prev.start, c.end, "text")
+        merged.meta["last_path"] = list(c.section_path)
+        out[-1] = merged
+    for c in out:
+        c.meta.pop("last_path", None)
+    return out
+
+
 def _meta_chunk(doc: Document) -> Chunk | None:
     m = doc.meta
     facts = [
@@ -130,7 +170,9 @@ def chunk_document(doc: Document, blocks: list[Block], indicators: list[Indicato
     spans = [(q.start, q.end) for q in qas or []]
     # Text inside a Q/A is indexed once, as the Q/A's own chunk.
     paragraphs = [b for b in blocks if b.kind == "paragraph" and not any(s <= b.start < e for s, e in spans)]
-    chunks.extend(_paragraph_chunks(doc, paragraphs, size))
+    breaks = sorted([b.start for b in blocks if b.kind != "paragraph"] + [s for s, _ in spans])
+    parents = {tuple(b.section_path[:i]) for b in blocks for i in range(1, len(b.section_path))}
+    chunks.extend(_pack_sections(doc, _paragraph_chunks(doc, paragraphs, size), size, breaks, parents))
     chunks.extend(_qa_chunks(doc, qas or [], size))
     for b in blocks:
         if b.kind == "box_item":

@@ -9,7 +9,8 @@ import pytest
 from core.settings import Settings, load_settings
 
 # Two look-alike documents (景德镇市 and 九江市, same period, different figures), a different topic in
-# 南昌市 and a second 景德镇市 document of another period. Every section is one chunk.
+# 南昌市 and a second 景德镇市 document of another period. Every section is one chunk: the passage size of
+# tiny_settings (60) is below two sections, so short sections are not packed together (ingest/chunk.py).
 TINY_DOCS: dict[str, tuple[str, str, str]] = {
     "景德镇市就业创业补贴实施办法": ("2016-2020", "景德镇市", """一、创业补贴
 
@@ -66,7 +67,7 @@ def write_tiny_corpus(folder: Path) -> Path:
 
 def tiny_settings(root: Path, **overrides: Any) -> Settings:
     base: dict[str, Any] = {"index_dir": root / "index", "data_dir": root / "data", "default_region": "景德镇市",
-                            "embedding_model": None, "rerank_model": None, "chroma_host": None}
+                            "embedding_model": None, "rerank_model": None, "chroma_host": None, "chunk_size": 60}
     return load_settings(**{**base, **overrides})
 
 

@@ -1,0 +1,50 @@
+"""Short sections packed into one passage (ingest/chunk.py) through the real pipeline and search."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.retriever.conftest import tiny_settings
+
+# A regulation of short articles: the question's words are in 第二条, its answer in 第三条. The other
+# document also pays a 补贴; the bare 第三条 shares only "每月" with the question.
+DOCS = {
+    "见习管理办法": "第一条\n\n为规范见习管理，制定本办法。\n\n第二条\n\n见习人员在见习期间由见习基地发放见习生活补贴。\n\n"
+                    "第三条\n\n标准为每人每月1500元，按月发放。\n",
+    "创业扶持办法": "一、创业补贴\n\n对首次创业的，给予一次性创业补贴3000元。\n\n二、创业贷款\n\n个人创业担保贷款最高额度为20万元。\n",
+}
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from assistant.engine import Engine
+    from index.pipeline import build_index
+
+    root = tmp_path_factory.mktemp("packing")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for title, body in DOCS.items():
+        (corpus / f"{title}.txt").write_text(f"{title}\n\n{body}", encoding="utf-8")
+    settings = tiny_settings(root, chunk_size=400)
+    build_index([corpus], settings.index_dir, settings)
+    eng = Engine.open(settings=settings)
+    yield eng
+    eng.close()
+
+
+def rank(hits: list[Any], text: str) -> int | None:
+    return next((i for i, h in enumerate(hits, start=1) if text in h.chunk.text), None)
+
+
+def test_the_answer_in_the_next_article_ranks_first(engine: Any) -> None:
+    hits = engine.search("见习生活补贴每月多少钱", k=5)
+    assert rank(hits, "1500元") == 1
+    assert hits[0].chunk.section_path == ["第一条"] and "第三条\n标准为每人每月1500元" in hits[0].chunk.text
+
+
+def test_a_chapter_with_its_own_topic_stays_a_passage_of_its_own(engine: Any) -> None:
+    hits = engine.search("创业担保贷款最高额度", k=5)
+    assert rank(hits, "20万元") == 1
+    assert hits[0].chunk.doc_title == "创业扶持办法"
