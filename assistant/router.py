@@ -80,7 +80,9 @@ class Answerer:
         q = self._query(question, history or [])
         if isinstance(q, Answer):
             return q
-        hits = self.retriever.search(q.text, k=max(self.cfg.search_k, self.cfg.row_k))
+        # The question itself, not q.text: the retriever expands it again and weighs its own words above the
+        # thesaurus's expansions.
+        hits = self.retriever.search(q.resolved, k=max(self.cfg.search_k, self.cfg.row_k))
         top, rows = hits[: self.cfg.search_k], hits
         reason = self.scope.out_of_scope(q.resolved, q.plan.years, q.plan.periods, top)
         if reason:

@@ -61,6 +61,10 @@ class SearchConfig:
     # A passage also gets this share of its better neighbour's score (the passages before and after it in
     # its document): a question's words often sit in the sentence before the answer, across a chunk border.
     neighbour_weight: float = 0.0
+    # Thesaurus expansions are the thesaurus's guess at the library's wording, not the asker's words: they
+    # score at this share of the question's own words, and only those the library holds at all count (a
+    # plan's wording in another library only adds its sub-words and bigrams as noise).
+    expansion_weight: float = 0.5
     rrf_k: int = 60
 
     @classmethod
@@ -115,6 +119,7 @@ class HybridRetriever:
         self._scoped: dict[Scope, tuple[np.ndarray, np.ndarray, tuple[str, ...]]] = {}
         self._shingles: dict[str, frozenset[str]] = {}
         self._neighbours = _neighbours(chunks)
+        self._held: dict[str, bool] = {}
 
     @property
     def live_channels(self) -> dict[str, str]:
@@ -214,10 +219,13 @@ class HybridRetriever:
         region's passages out (500 distractors: MRR@10 0.948 with them in this pool, 0.964 without).
         """
         n = self.config.candidates
-        pending = self._embed_soon(plan.text)
+        pending = self._embed_soon(plan.normalized)
         channels: dict[str, dict[str, float]] = {}
+        extra = " ".join(self.held_expansions(plan))
         for channel in (self.words, self.bigrams):
-            scores = channel.scores(plan.text)
+            scores = channel.scores(plan.normalized)
+            if extra and self.config.expansion_weight > 0:
+                scores = scores + self.config.expansion_weight * channel.scores(extra)
             idx = top_indices(scores, n, mask)
             if preferred is not None:
                 idx = np.union1d(idx, top_indices(scores, n, preferred))
@@ -233,6 +241,20 @@ class HybridRetriever:
             allowed = None if mask is None else {self.chunks[i].id for i in np.flatnonzero(mask)}
             channels["dense"] = {cid: s for cid, s in dense if cid in self.index_of and (allowed is None or cid in allowed)}
         return channels
+
+    def held_expansions(self, plan: QueryPlan) -> list[str]:
+        """The plan's expansions that occur in some passage or title of this library."""
+        out = []
+        for term in plan.expansions:
+            held = self._held.get(term)
+            if held is None:
+                if len(self._held) > 10_000:  # a bound on memory; the thesaurus has ~1,000 terms
+                    self._held.clear()
+                titles = (m.get("title") or "" for m in self.doc_meta.values())
+                held = self._held[term] = any(term in t for t in self._texts) or any(term in t for t in titles)
+            if held:
+                out.append(term)
+        return out
 
     def _fuse(self, channels: dict[str, dict[str, float]]) -> dict[str, float]:
         if self.config.fusion == "rrf":
