@@ -1,6 +1,7 @@
 """Fusion variants on one built index: no dense channel, dense alone, weighted at several weights, RRF.
 
-    python -m evals.bench_fusion --index-dir D [--questions F] [--weights 0.2,0.35,0.5,0.7]
+    python -m evals.bench_fusion --index-dir D [--questions F] [--region R] [--weights 0.2,0.35,0.5,0.7]
+                                 [--words-share 0.4,0.5]
 
 Every variant runs the same questions on the same loaded generation (only ``SearchConfig`` changes),
 so the rows differ only by fusion. Which dense channel the index holds (LSA, e5...) is in its
@@ -18,28 +19,33 @@ from typing import Any
 
 from evals.harness import load_questions, run_retrieval
 
-# The lexical split of the LSA-era defaults (0.45 : 0.35), kept when the dense share changes.
-_WORDS_SHARE = 0.45 / 0.80
+# The words channel's share of the lexical weight (the rest goes to bigrams): 0.45 : 0.35 was the LSA-era split.
+_WORDS_SHARES = (0.45 / 0.80,)
 
 
-def variants(dense_weights: list[float]) -> list[tuple[str, str, dict[str, float]]]:
-    rows = [("no dense", "weighted", {"words": 0.45, "bigrams": 0.35, "dense": 0.0}),
-            ("dense alone", "weighted", {"words": 0.0, "bigrams": 0.0, "dense": 1.0})]
+def _split(lex: float, share: float, dense: float) -> dict[str, float]:
+    return {"words": round(lex * share, 4), "bigrams": round(lex * (1 - share), 4), "dense": dense}
+
+
+def variants(dense_weights: list[float], shares: tuple[float, ...] = _WORDS_SHARES
+             ) -> list[tuple[str, str, dict[str, float]]]:
+    rows = [(f"no dense, words {s:.2f}", "weighted", _split(1.0, s, 0.0)) for s in shares]
+    rows.append(("dense alone", "weighted", {"words": 0.0, "bigrams": 0.0, "dense": 1.0}))
     for w in dense_weights:
-        lex = 1.0 - w
-        rows.append((f"weighted, dense {w:g}", "weighted",
-                     {"words": round(lex * _WORDS_SHARE, 4), "bigrams": round(lex * (1 - _WORDS_SHARE), 4),
-                      "dense": w}))
+        rows += [(f"weighted, dense {w:g}, words {s:.2f}", "weighted", _split(1.0 - w, s, w)) for s in shares]
     rows.append(("RRF (k=60, equal weights)", "rrf", {"words": 1.0, "bigrams": 1.0, "dense": 1.0}))
     return rows
 
 
-def compare(index_dir: Path, questions: Path, dense_weights: list[float]) -> list[dict[str, Any]]:
+def compare(index_dir: Path, questions: Path, dense_weights: list[float], region: str | None = None,
+            shares: tuple[float, ...] = _WORDS_SHARES) -> list[dict[str, Any]]:
     from assistant.engine import Engine
     from core.settings import load_settings
 
-    # No query-embedding budget: every variant sees its dense channel, however busy the machine.
-    engine = Engine.open(index_dir=index_dir, settings=load_settings(dense_budget_ms=0))
+    # No query-embedding budget: every variant sees its dense channel, however busy the machine. The region is
+    # the one the evals serve the set with (its scope prior is part of the ranking the weights are tuned for).
+    settings = load_settings(dense_budget_ms=0, **({"default_region": region} if region else {}))
+    engine = Engine.open(index_dir=index_dir, settings=settings)
     retriever = engine.generation.retriever
     base = retriever.config
     qs = load_questions(questions)
@@ -48,9 +54,10 @@ def compare(index_dir: Path, questions: Path, dense_weights: list[float]) -> lis
     def search(q: str, k: int) -> dict[str, Any]:
         return {"results": [{"text": h.chunk.text} for h in retriever.search(q, k=k)]}
 
-    rows = []
+    rows = [{"dense": kind, "variant": "default (SearchConfig)", "weights": dict(base.weights),
+             **run_retrieval(search, qs)}]
     try:
-        for label, how, weights in variants(dense_weights):
+        for label, how, weights in variants(dense_weights, shares):
             if weights["dense"] > 0 and retriever.vectors is None:
                 continue
             retriever.config = replace(base, fusion=how, weights=weights)
@@ -76,9 +83,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--index-dir", type=Path, required=True)
     ap.add_argument("--questions", type=Path, default=Path(__file__).parent / "questions" / "plan.jsonl")
     ap.add_argument("--weights", default="0.2,0.35,0.5,0.7", help="dense shares of the weighted variants")
+    ap.add_argument("--words-share", default="", help="words channel's shares of the lexical weight, e.g. 0.4,0.5")
+    ap.add_argument("--region", help="deployment region to serve the index with (e.g. the corpus set's)")
     ap.add_argument("--json", type=Path, help="also write the rows here")
     a = ap.parse_args(argv)
-    rows = compare(a.index_dir, a.questions, [float(w) for w in a.weights.split(",") if w.strip()])
+    shares = tuple(float(s) for s in a.words_share.split(",") if s.strip()) or _WORDS_SHARES
+    rows = compare(a.index_dir, a.questions, [float(w) for w in a.weights.split(",") if w.strip()], a.region, shares)
     print(table(rows))
     if a.json:
         a.json.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
