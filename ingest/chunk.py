@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from core.text import SENTENCE_BOUNDARY
-from core.types import QA, Chunk, Document, Indicator, content_id
+from core.types import QA, Chunk, Document, Indicator, Section, content_id
 from ingest.parse import Block
 from ingest.tables import render_row
 
@@ -112,17 +112,33 @@ def _nested(a: list[str], b: list[str], parents: set[tuple[str, ...]]) -> bool:
     return a[:-1] == b[:-1] and (len(a) > 1 or not ({tuple(a), tuple(b)} & parents))
 
 
+def _heading_blocks(doc: Document, sections: list[Section], blocks: list[Block]) -> list[Block]:
+    """A paragraph for each heading that is all there is of its section (a page's numbered steps "1.先扫二维码…"
+    read as headings): without it, the step's text would be in no passage."""
+    parents = {tuple(s.path[:i]) for s in sections for i in range(1, len(s.path))}
+    out = []
+    for s in sections:
+        if s.kind != "heading" or tuple(s.path) in parents or any(s.start <= b.start < s.end for b in blocks):
+            continue
+        line = doc.text[s.start:s.end].split("\n", 1)[0].strip()
+        if line:
+            out.append(Block("paragraph", list(s.path), s.start, s.start + len(line), line))
+    return out
+
+
 def _pack_sections(doc: Document, chunks: list[Chunk], size: int, breaks: list[int],
-                   parents: set[tuple[str, ...]]) -> list[Chunk]:
+                   parents: set[tuple[str, ...]], headings: set[int]) -> list[Chunk]:
     """Consecutive text chunks of nested or sibling sections joined while they fit in ``size`` characters.
 
     ``breaks`` are offsets of content indexed apart (tables, Q/A, boxes): text is never joined across them.
+    ``headings`` are the starts of chunks that are a heading line themselves (no heading is added to them).
     """
     out: list[Chunk] = []
     for c in chunks:
         prev = out[-1] if out else None
         last = prev.meta.get("last_path", prev.section_path) if prev else []
-        head = c.section_path[-1] if c.section_path and c.section_path != last else ""
+        new = c.section_path and c.section_path != last and c.start not in headings
+        head = c.section_path[-1] if new else ""
         joined = f"{head}\n{c.text}" if head else c.text
         if (prev is None or not _nested(last, c.section_path, parents)
                 or len(prev.text) + len(joined) + 1 > size or any(prev.end <= b < c.start for b in breaks)):
@@ -162,7 +178,7 @@ def _qa_chunks(doc: Document, qas: list[QA], size: int) -> list[Chunk]:
 
 
 def chunk_document(doc: Document, blocks: list[Block], indicators: list[Indicator], size: int,
-                   qas: list[QA] | None = None) -> list[Chunk]:
+                   qas: list[QA] | None = None, sections: list[Section] | None = None) -> list[Chunk]:
     chunks: list[Chunk] = []
     meta = _meta_chunk(doc)
     if meta:
@@ -170,9 +186,12 @@ def chunk_document(doc: Document, blocks: list[Block], indicators: list[Indicato
     spans = [(q.start, q.end) for q in qas or []]
     # Text inside a Q/A is indexed once, as the Q/A's own chunk.
     paragraphs = [b for b in blocks if b.kind == "paragraph" and not any(s <= b.start < e for s, e in spans)]
+    lone = [h for h in _heading_blocks(doc, sections or [], blocks) if not any(s <= h.start < e for s, e in spans)]
+    paragraphs = sorted(paragraphs + lone, key=lambda b: b.start)
     breaks = sorted([b.start for b in blocks if b.kind != "paragraph"] + [s for s, _ in spans])
-    parents = {tuple(b.section_path[:i]) for b in blocks for i in range(1, len(b.section_path))}
-    chunks.extend(_pack_sections(doc, _paragraph_chunks(doc, paragraphs, size), size, breaks, parents))
+    parents = {tuple(b.section_path[:i]) for b in blocks + lone for i in range(1, len(b.section_path))}
+    texts = _paragraph_chunks(doc, paragraphs, size)
+    chunks.extend(_pack_sections(doc, texts, size, breaks, parents, {h.start for h in lone}))
     chunks.extend(_qa_chunks(doc, qas or [], size))
     for b in blocks:
         if b.kind == "box_item":

@@ -17,7 +17,7 @@ from ingest.parse import parse_structure
 from ingest.tables import parse_table
 
 # Bump when parsing changes, so cached parses of unchanged files are redone.
-PARSER_VERSION = "3"  # 3: short sibling sections packed into one passage
+PARSER_VERSION = "3"  # 3: short sibling sections packed into one passage; lone headings are text
 
 
 _OPENING = 200  # characters of text searched for a place when title, issuer and source name none
@@ -82,6 +82,6 @@ def parse_text(raw: str, source: str, row: dict[str, object] | None = None, chun
     period_end = int(meta.period[-4:]) if re.search(r"\d{4}$", meta.period) else None
     figures = extract_figures(doc_id, cleaned.text, structure.blocks, period_end)
     qas = find_qas(doc_id, cleaned.text, structure.sections, meta.title)
-    chunks = chunk_document(doc, structure.blocks, indicators, chunk_size, qas)
+    chunks = chunk_document(doc, structure.blocks, indicators, chunk_size, qas, structure.sections)
     return ParsedDocument(document=doc, sections=structure.sections, indicators=indicators, figures=figures,
                           chunks=chunks, qas=qas)

@@ -98,3 +98,11 @@ def test_chapters_with_sub_sections_are_not_packed_together() -> None:
         (["一、总则"], "本办法适用于见习人员。\n（一）范围\n见习基地应当依法登记。"),
         (["二、待遇"], "见习期间按月发放补贴。\n（一）标准\n每人每月500元。"),
     ]
+
+
+def test_a_heading_with_no_text_of_its_own_is_text() -> None:
+    text = "1.扫码关注公众号\n2.搜索“调解仲裁”服务\n3.提交申请\n提交后5个工作日内递交材料。"
+    st = parse_structure("d", text)
+    chunks = [c for c in chunk_document(_doc(text), st.blocks, [], 400, sections=st.sections) if c.kind == "text"]
+    assert [c.text for c in chunks] == ["1.扫码关注公众号\n2.搜索“调解仲裁”服务\n3. 提交申请\n提交后5个工作日内递交材料。"]
+    assert (chunks[0].start, chunks[0].end) == (0, len(text))
