@@ -6,6 +6,9 @@ from collections.abc import Callable, Sequence
 
 from core.text import has_cjk
 from retriever.query import Thesaurus
+from retriever.tokenize import DATA_DIR, load_word_list
+
+QUESTION_WORDS = DATA_DIR / "question_words.txt"
 
 _NUMBER = re.compile(r"[\d.]+")
 _ENGLISH = re.compile(r"[a-zA-Z]{3,}")
@@ -38,7 +41,13 @@ class TermWeights:
         return {**known, **{w: fill for w in unknown}}
 
     def coverage(self, terms: dict[str, float], texts: Sequence[str]) -> float:
-        """Share of the terms' weight the texts contain, directly or through the thesaurus."""
+        """Share of the terms' weight the texts contain, directly or through the thesaurus.
+
+        Question words ("多少钱", "多久": retriever/data/question_words.txt) are left out: no passage holds them,
+        and counting them made every question that says how it asks look uncovered.
+        """
+        asking = load_word_list(QUESTION_WORDS)
+        terms = {t: w for t, w in terms.items() if t not in asking}
         if not terms:
             return 0.0
         blob = "".join(texts)

@@ -42,9 +42,14 @@ def _read_lines(path: Path) -> Iterator[str]:
                 yield line
 
 
-@lru_cache(maxsize=1)
-def load_stopwords(path: Path = STOPWORDS) -> frozenset[str]:
+@lru_cache(maxsize=4)
+def load_word_list(path: Path) -> frozenset[str]:
+    """A word list of retriever/data (one per line, '#' comments), normalized and lower-cased."""
     return frozenset(normalize(w).lower() for w in _read_lines(path))
+
+
+def load_stopwords(path: Path = STOPWORDS) -> frozenset[str]:
+    return load_word_list(path)
 
 
 def _add_term(tk: jieba.Tokenizer, term: str, freq: int | None = None) -> None:
