@@ -85,17 +85,19 @@ class LsaEmbedder:
         """(dim, vocab), as saved: a view, not a second matrix."""
         return self._by_term.T
 
+    def _weights(self, text: str) -> tuple[list[int], np.ndarray]:
+        """The text's TF-IDF row: term ids and their l2-normalized sublinear weights."""
+        counts = Counter(t for t in self.analyzer(text) if t in self.vocab)
+        idx = [self.vocab[t] for t in counts]
+        w = np.array([(1 + math.log(c)) for c in counts.values()], dtype=np.float32) * self.idf[idx]
+        return idx, w / max(float(np.linalg.norm(w)), 1e-12)
+
     def _tfidf(self, texts: list[str]) -> np.ndarray:
         from scipy.sparse import csr_matrix
 
         rows, cols, vals = [], [], []
         for r, text in enumerate(texts):
-            counts = Counter(t for t in self.analyzer(text) if t in self.vocab)
-            if not counts:
-                continue
-            idx = [self.vocab[t] for t in counts]
-            w = np.array([(1 + math.log(c)) for c in counts.values()], dtype=np.float32) * self.idf[idx]
-            w /= max(float(np.linalg.norm(w)), 1e-12)
+            idx, w = self._weights(text)
             rows.extend([r] * len(idx))
             cols.extend(idx)
             vals.extend(w.tolist())
@@ -105,10 +107,11 @@ class LsaEmbedder:
         return _l2(np.asarray(self._tfidf(texts) @ self._by_term))
 
     def embed_query(self, text: str) -> np.ndarray:
-        row = self._tfidf([text])
-        if row.nnz == 0:
+        # Without scipy: a serving worker need not import it (~20 MB) for one sparse row.
+        idx, w = self._weights(text)
+        if not idx:
             return np.zeros(self.dim, dtype=np.float32)
-        return _l2(row.data.astype(np.float32) @ self._by_term[row.indices])
+        return _l2(w @ self._by_term[idx])
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
@@ -118,8 +121,14 @@ class LsaEmbedder:
 
     @classmethod
     def load(cls, directory: Path, analyzer: Callable[[str], list[str]]) -> "LsaEmbedder":
+        from retriever.lexical import advise_random
+
         vocab = json.loads((directory / "vocab.json").read_text(encoding="utf-8"))
-        return cls(vocab, np.load(directory / "idf.npy"), np.load(directory / "components.npy"), analyzer)
+        # Memory-mapped: saved term-major (a Fortran-order (dim, vocab) view), the matrix is used in place,
+        # a query reads only its terms' rows, and the workers share the pages (mixed library: 25 MB each).
+        components = np.load(directory / "components.npy", mmap_mode="r")
+        advise_random(components)
+        return cls(vocab, np.load(directory / "idf.npy"), components, analyzer)
 
 
 class SentenceTransformerEmbedder:

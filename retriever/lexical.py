@@ -1,22 +1,164 @@
-"""Lexical channels with bm25s: jieba words and character bigrams share one class."""
+"""Lexical channels over bm25s indexes: jieba words and character bigrams share one class.
+
+bm25s builds the index (eager BM25: every term's scores are precomputed into a sparse CSC matrix) and saves
+it. Serving reads the saved arrays memory-mapped and adds up the query terms' columns itself, the five
+lines of bm25s's ``get_scores_from_ids``: a worker then loads neither bm25s nor scipy (~22 MB each).
+"""
 from __future__ import annotations
 
+import json
 import mmap
+from hashlib import blake2b
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Protocol
 
-import bm25s
 import numpy as np
+
+_METHODS = {"lucene"}  # methods without a non-occurrence term: a query's score is only its columns' sum
+
+
+class Vocab(Protocol):
+    def lookup(self, tokens: list[str]) -> list[int]: ...
+
+
+class DictVocab:
+    """bm25s's own token -> id dict (a channel just built, or an index written before HashedVocab)."""
+
+    def __init__(self, ids: dict[str, int]):
+        self.ids = ids
+
+    def lookup(self, tokens: list[str]) -> list[int]:
+        ids = self.ids
+        return [ids[t] for t in tokens if t in ids]
+
+
+class HashedVocab:
+    """token -> token id through the sorted 64-bit hashes of the tokens, memory-mapped from the index.
+
+    bm25s keeps its vocabulary as a Python dict, a str and an int object per token: 20 MB per worker for
+    the ~250k words and bigrams of the mixed library, loaded again by every worker. Two arrays on disk are
+    shared by all of them through the page cache. A query token outside the vocabulary has a 2^-64 chance
+    per vocabulary entry of being taken for it; a build whose own tokens collide keeps the dict instead.
+    """
+
+    HASHES, IDS = "vocab.hash.npy", "vocab.ids.npy"
+
+    def __init__(self, hashes: np.ndarray, ids: np.ndarray):
+        self.hashes = hashes
+        self.ids = ids
+
+    @staticmethod
+    def key(token: str) -> int:
+        return int.from_bytes(blake2b(token.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
+
+    @classmethod
+    def write(cls, vocab: dict[str, int], directory: Path) -> bool:
+        """Save the arrays beside bm25s's files; False (nothing written) if two tokens share a hash."""
+        keys = np.fromiter((cls.key(t) for t in vocab), dtype=np.uint64, count=len(vocab))
+        order = np.argsort(keys, kind="stable")
+        keys = keys[order]
+        if len(keys) > 1 and bool((keys[1:] == keys[:-1]).any()):
+            return False
+        ids = np.fromiter(vocab.values(), dtype=np.int64, count=len(vocab))[order]
+        np.save(directory / cls.HASHES, keys)
+        np.save(directory / cls.IDS, ids.astype(np.int32 if len(ids) < 2**31 else np.int64))
+        return True
+
+    @classmethod
+    def load(cls, directory: Path) -> "HashedVocab | None":
+        if not (directory / cls.HASHES).exists():
+            return None  # an index written before the arrays existed: bm25s's dict serves
+        return cls(_mapped(directory / cls.HASHES), _mapped(directory / cls.IDS))
+
+    def lookup(self, tokens: list[str]) -> list[int]:
+        """The ids of the tokens in the vocabulary, in order; unknown tokens are left out."""
+        if not tokens or not len(self.hashes):
+            return []
+        keys = np.fromiter((self.key(t) for t in tokens), dtype=np.uint64, count=len(tokens))
+        pos = np.minimum(np.searchsorted(self.hashes, keys), len(self.hashes) - 1)
+        found = self.hashes[pos] == keys
+        return [int(i) for i in self.ids[pos[found]]]
+
+
+class Postings:
+    """bm25s's eager score matrix (CSC: a column of precomputed BM25 scores per token) and its scoring."""
+
+    FILES = ("data", "indices", "indptr")
+
+    def __init__(self, data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, num_docs: int):
+        self.data, self.indices, self.indptr, self.num_docs = data, indices, indptr, num_docs
+
+    @classmethod
+    def of(cls, scores: dict[str, Any]) -> "Postings":
+        return cls(scores["data"], scores["indices"], scores["indptr"], int(scores["num_docs"]))
+
+    @classmethod
+    def load(cls, directory: Path, mmap_arrays: bool = True) -> "Postings":
+        params = json.loads((directory / "params.index.json").read_text(encoding="utf-8"))
+        if params.get("method") not in _METHODS:
+            raise ValueError(f"{directory}: BM25 method {params.get('method')!r} is not served here; rebuild the "
+                             "index with python -m ingest --force")
+        arrays = [_mapped(directory / f"{name}.csc.index.npy") if mmap_arrays else
+                  np.load(directory / f"{name}.csc.index.npy") for name in cls.FILES]
+        return cls(*arrays, num_docs=int(params["num_docs"]))
+
+    def scores(self, ids: list[int]) -> np.ndarray:
+        """The sum of the ids' columns (a repeated id counts again, as in bm25s)."""
+        out = np.zeros(self.num_docs, dtype=self.data.dtype)
+        indptr = self.indptr
+        for i in ids:
+            start, end = int(indptr[i]), int(indptr[i + 1])
+            # A column holds each document once, so a plain fancy-index add is bm25s's np.add.at.
+            out[self.indices[start:end]] += self.data[start:end]
+        return out
+
+    def df(self, i: int) -> int:
+        return int(self.indptr[i + 1]) - int(self.indptr[i])
+
+
+class TokenIdf:
+    """Lucene IDF of an indexed token, computed when asked: ``token in idf`` and ``idf[token]``.
+
+    A dict of every token's IDF (what TermWeights reads) cost another ~5 MB per worker for the few words a
+    question has.
+    """
+
+    def __init__(self, channel: "LexicalChannel"):
+        self._postings = channel.postings
+        self._n = max(1, channel.postings.num_docs)
+        self._ids = channel.vocab.lookup
+
+    def _id(self, token: object) -> int | None:
+        if not isinstance(token, str) or not token:
+            return None
+        ids = self._ids([token])
+        return ids[0] if ids else None
+
+    def __contains__(self, token: object) -> bool:
+        return self._id(token) is not None
+
+    def __getitem__(self, token: str) -> float:
+        i = self._id(token)
+        if i is None:
+            raise KeyError(token)
+        df = self._postings.df(i)
+        return float(np.log(1 + (self._n - df + 0.5) / (df + 0.5)))
+
+    def get(self, token: str, default: float | None = None) -> float | None:
+        return self[token] if token in self else default
 
 
 class LexicalChannel:
     """A BM25 index over one tokenization of the chunks; scores every chunk for a query."""
 
-    def __init__(self, name: str, bm25: bm25s.BM25, analyzer: Callable[[str], list[str]], size: int):
+    def __init__(self, name: str, postings: Postings, vocab: Vocab, analyzer: Callable[[str], list[str]],
+                 size: int, bm25: Any = None):
         self.name = name
-        self.bm25 = bm25
+        self.postings = postings
+        self.vocab = vocab
         self.analyzer = analyzer
         self.size = size
+        self._bm25 = bm25  # the bm25s index of a channel built here, which save() writes
 
     @classmethod
     def build(cls, name: str, texts: list[str], analyzer: Callable[[str], list[str]],
@@ -27,44 +169,50 @@ class LexicalChannel:
     def from_tokens(cls, name: str, tokens: list[list[str]], analyzer: Callable[[str], list[str]],
                     k1: float = 1.2, b: float = 0.75) -> "LexicalChannel":
         """Index chunks already tokenized with ``analyzer`` (indexing tokenizes each chunk once)."""
+        import bm25s
+
         bm25 = bm25s.BM25(k1=k1, b=b, method="lucene")
         bm25.index([t or [""] for t in tokens], show_progress=False)
-        return cls(name, bm25, analyzer, len(tokens))
+        return cls(name, Postings.of(bm25.scores), DictVocab(bm25.vocab_dict), analyzer, len(tokens), bm25)
 
     def scores(self, query: str | list[str]) -> np.ndarray:
         tokens = self.analyzer(query) if isinstance(query, str) else query
-        ids = self.bm25.get_tokens_ids(tokens)
+        ids = self.vocab.lookup(tokens)
         if not ids:
             return np.zeros(self.size, dtype=np.float32)
-        return self.bm25.get_scores_from_ids(ids)
+        return self.postings.scores(ids)
 
-    def idf(self) -> dict[str, float]:
+    def idf(self) -> TokenIdf:
         """Lucene IDF of every indexed token, read from the sparse matrix's column counts."""
-        scores = self.bm25.scores
-        df = np.diff(np.asarray(scores["indptr"]))
-        n = max(1, int(scores["num_docs"]))
-        return {t: float(np.log(1 + (n - df[i] + 0.5) / (df[i] + 0.5))) for t, i in self.bm25.vocab_dict.items() if t}
+        return TokenIdf(self)
 
     def save(self, directory: Path) -> None:
-        self.bm25.save(str(directory), show_progress=False)
+        if self._bm25 is None:
+            raise RuntimeError("only a channel built in this process can be saved; rebuild it with from_tokens")
+        self._bm25.save(str(directory), show_progress=False)
+        HashedVocab.write(self._bm25.vocab_dict, directory)
 
     @classmethod
     def load(cls, name: str, directory: Path, analyzer: Callable[[str], list[str]], size: int,
              mmap: bool = True) -> "LexicalChannel":
         # Memory-mapped: a query reads only its terms' columns, and every worker on the machine shares
         # the same pages through the OS page cache instead of holding its own copy (1000×: ~0.9 GB each).
-        bm25 = bm25s.BM25.load(str(directory), mmap=mmap, show_progress=False, verbosity=0)
-        for array in bm25.scores.values():
-            _random_access(array)
-        # Only bm25s's own retrieve() reads this set of every token id (6 MB on the mixed library);
-        # scoring goes through get_tokens_ids / get_scores_from_ids.
-        bm25.unique_token_ids_set = None
-        return cls(name, bm25, analyzer, size)
+        postings = Postings.load(directory, mmap)
+        vocab: Vocab | None = HashedVocab.load(directory) if mmap else None
+        if vocab is None:
+            vocab = DictVocab(json.loads((directory / "vocab.index.json").read_text(encoding="utf-8")))
+        return cls(name, postings, vocab, analyzer, size)
 
 
-def _random_access(array: object) -> None:
-    """Tell the kernel not to read ahead: a query touches a few columns scattered over the file, and
-    readahead would map (and count in every worker's RSS) the pages around each of them too."""
+def _mapped(path: Path) -> np.ndarray:
+    array = np.load(path, mmap_mode="r")
+    advise_random(array)
+    return array
+
+
+def advise_random(array: object) -> None:
+    """Tell the kernel not to read ahead in a memory-mapped array: a query touches a few columns scattered
+    over the file, and readahead would map (and count in every worker's RSS) the pages around each too."""
     raw = getattr(array, "_mmap", None)
     if isinstance(raw, mmap.mmap) and hasattr(mmap, "MADV_RANDOM"):
         raw.madvise(mmap.MADV_RANDOM)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from core.text import has_cjk
 from retriever.query import Thesaurus
@@ -14,8 +15,16 @@ _NUMBER = re.compile(r"[\d.]+")
 _ENGLISH = re.compile(r"[a-zA-Z]{3,}")
 
 
+class IdfLookup(Protocol):
+    """What TermWeights reads of the IDF table: a dict, or the lexical channel's lazy ``TokenIdf``."""
+
+    def __contains__(self, token: object) -> bool: ...
+
+    def __getitem__(self, token: str) -> float: ...
+
+
 class TermWeights:
-    def __init__(self, words: Callable[[str], list[str]], idf: dict[str, float], thesaurus: Thesaurus):
+    def __init__(self, words: Callable[[str], list[str]], idf: IdfLookup, thesaurus: Thesaurus):
         self._words, self._idf, self._thesaurus = words, idf, thesaurus
 
     def weights(self, text: str) -> dict[str, float]:

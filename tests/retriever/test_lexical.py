@@ -97,3 +97,83 @@ def test_save_and_load_round_trip(tmp_path: Path, tok: Tokenizer, words: Lexical
     words.save(tmp_path / "words")
     loaded = LexicalChannel.load("words", tmp_path / "words", tok.words, len(DOCS))
     assert np.allclose(loaded.scores("创业担保贷款贴息"), words.scores("创业担保贷款贴息"))
+
+
+# -- served from bm25s's saved arrays: memory-mapped, hashed vocabulary --------------------------------
+
+QUERIES = ("创业担保贷款贴息", "一次性创业补贴", "职业培训补贴补贴", "养老保险", "火星探测", "20万元 5000元")
+
+
+def test_a_loaded_channel_scores_exactly_like_bm25s(tmp_path: Path, tok: Tokenizer) -> None:
+    import bm25s
+
+    built = LexicalChannel.build("words", DOCS, tok.words)
+    built.save(tmp_path / "words")
+    loaded = LexicalChannel.load("words", tmp_path / "words", tok.words, len(DOCS))
+    reference = bm25s.BM25.load(str(tmp_path / "words"))
+    for query in QUERIES:
+        ids = reference.get_tokens_ids(tok.words(query))
+        expected = reference.get_scores_from_ids(ids) if ids else np.zeros(len(DOCS), dtype=np.float32)
+        assert np.array_equal(loaded.scores(query), expected), query
+        assert np.array_equal(built.scores(query), expected), query
+
+
+def test_a_loaded_channel_maps_its_arrays_and_holds_no_token_dict(tmp_path: Path, tok: Tokenizer) -> None:
+    from retriever.lexical import HashedVocab
+
+    LexicalChannel.build("bigrams", DOCS, tok.bigrams).save(tmp_path / "bigrams")
+    loaded = LexicalChannel.load("bigrams", tmp_path / "bigrams", tok.bigrams, len(DOCS))
+    assert isinstance(loaded.vocab, HashedVocab)
+    arrays = (loaded.vocab.hashes, loaded.vocab.ids, loaded.postings.data, loaded.postings.indices,
+              loaded.postings.indptr)
+    assert all(isinstance(a, np.memmap) for a in arrays)
+    assert loaded.vocab.lookup(["创业", "火星", "贷款", "创业"]) == [loaded.vocab.lookup(["创业"])[0],
+                                                                loaded.vocab.lookup(["贷款"])[0],
+                                                                loaded.vocab.lookup(["创业"])[0]]
+
+
+def test_colliding_hashes_keep_the_dict_vocabulary(tmp_path: Path, tok: Tokenizer,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from retriever.lexical import DictVocab, HashedVocab
+
+    built = LexicalChannel.build("words", DOCS, tok.words)
+    monkeypatch.setattr(HashedVocab, "key", staticmethod(lambda token: 7))
+    built.save(tmp_path / "words")
+    assert not (tmp_path / "words" / HashedVocab.HASHES).exists()
+    monkeypatch.undo()
+    loaded = LexicalChannel.load("words", tmp_path / "words", tok.words, len(DOCS))
+    assert isinstance(loaded.vocab, DictVocab)
+    assert np.array_equal(loaded.scores("创业担保贷款"), built.scores("创业担保贷款"))
+
+
+def test_an_index_written_before_the_hashed_vocabulary_still_loads(tmp_path: Path, tok: Tokenizer) -> None:
+    from retriever.lexical import DictVocab, HashedVocab
+
+    built = LexicalChannel.build("words", DOCS, tok.words)
+    built.save(tmp_path / "words")
+    for name in (HashedVocab.HASHES, HashedVocab.IDS):
+        (tmp_path / "words" / name).unlink()
+    loaded = LexicalChannel.load("words", tmp_path / "words", tok.words, len(DOCS))
+    assert isinstance(loaded.vocab, DictVocab)
+    for query in QUERIES:
+        assert np.array_equal(loaded.scores(query), built.scores(query))
+
+
+def test_idf_is_lucenes_and_asked_per_token(tmp_path: Path, tok: Tokenizer) -> None:
+    LexicalChannel.build("words", DOCS, tok.words).save(tmp_path / "words")
+    idf = LexicalChannel.load("words", tmp_path / "words", tok.words, len(DOCS)).idf()
+    n = len(DOCS)
+    for word in ("创业", "补贴", "养老保险"):
+        df = sum(word in tok.words(d) for d in DOCS)
+        assert word in idf and idf[word] == pytest.approx(np.log(1 + (n - df + 0.5) / (df + 0.5)))
+    assert "火星" not in idf and "" not in idf and idf.get("火星") is None
+    with pytest.raises(KeyError):
+        idf["火星"]
+    assert idf["创业"] < idf["养老保险"]  # 创业 is in three passages, 养老保险 in one
+
+
+def test_a_loaded_channel_cannot_be_saved_again(tmp_path: Path, tok: Tokenizer) -> None:
+    LexicalChannel.build("words", DOCS, tok.words).save(tmp_path / "words")
+    loaded = LexicalChannel.load("words", tmp_path / "words", tok.words, len(DOCS))
+    with pytest.raises(RuntimeError, match="from_tokens"):
+        loaded.save(tmp_path / "again")

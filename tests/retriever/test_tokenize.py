@@ -124,3 +124,15 @@ def test_freq_reports_dictionary_weight(tok: Tokenizer) -> None:
     assert tok.freq("社会保障") > 0
     assert tok.freq("技兴赣鄱") > 0  # from userdict_base.txt
     assert tok.freq("保线") == 0
+
+
+def test_a_term_set_holds_only_its_own_entries_over_the_shared_dictionary() -> None:
+    from retriever.tokenize import base_word_freq
+
+    term = "千户百强家庭服务企业创建工程"
+    custom = Tokenizer([term])
+    own = dict.__len__(custom._jieba.FREQ)  # the overlay's own entries, not the ~600k of the base
+    assert 0 < own <= 2 * len(term)
+    assert custom.freq(term) > 0 and custom.freq("服务") == base_word_freq("服务") > 0
+    assert base_word_freq(term) == 0  # the shared base dictionary is left as it was
+    assert custom.freq("火星探测器着陆") == 0
