@@ -59,16 +59,15 @@ async def _purge_sessions(engine: Any, every: float = 3600.0) -> None:
 
 
 def _install_guards(app: FastAPI, settings: Settings) -> None:
-    """The /v1 session secret and the admin failure counter (shared by every worker through data_dir), and
-    the child process uploads are parsed in (started on first use)."""
+    """The /v1 session secret, the admin failure counter (in the rate limit's store: shared by every worker,
+    and with REDIS_URL by every machine), and the child process uploads are parsed in (started on first use)."""
     from api.admin_guard import AuthFailures
     from assistant.session_keys import load_secret
     from index.sandbox import Sandbox
 
     app.state.sandbox = Sandbox(settings.parse_memory_mb, settings.parse_timeout)
     app.state.session_secret = load_secret(settings)
-    app.state.admin_failures = AuthFailures(Path(settings.data_dir) / "admin_failures.sqlite3",
-                                            settings.admin_max_failures, settings.admin_failure_window)
+    app.state.admin_failures = AuthFailures.from_settings(settings)
 
 
 def _build_dense_later(app: FastAPI) -> None:

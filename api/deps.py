@@ -37,9 +37,8 @@ def require_admin(
     api_key: Annotated[str | None, Security(_api_key)] = None,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
 ) -> None:
-    import sqlite3
-
     from api.safety import client_key
+    from core.errors import StoreUnavailable
 
     expected = settings.admin_key
     if not expected:
@@ -48,7 +47,7 @@ def require_admin(
     client = client_key(request.scope, settings.trust_forwarded)
     try:
         wait = failures.retry_after(client)
-    except sqlite3.Error:
+    except StoreUnavailable:
         # Fail closed: without the failure count, unlimited guessing would be possible.
         raise HTTPException(503, "管理接口暂不可用，请稍后再试 / admin temporarily unavailable",
                             headers={"Retry-After": "5"}) from None
@@ -60,8 +59,8 @@ def require_admin(
     if not given or not hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode("utf-8")):
         try:
             failures.failed(client)
-        except sqlite3.Error:
-            pass  # the 401 stands; the next attempt fails closed on the read above if the file stays broken
+        except StoreUnavailable:
+            pass  # the 401 stands; the next attempt fails closed on the read above if the store stays down
         raise HTTPException(401, "管理密钥缺失或错误 / missing or wrong admin key (X-API-Key or Authorization: Bearer)",
                             headers={"WWW-Authenticate": "Bearer"})
 

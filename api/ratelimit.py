@@ -51,6 +51,11 @@ class Limiter(Protocol):
         """Count one request; (allowed, seconds until the client may send again). Raises LimiterUnavailable."""
         ...
 
+    def wait(self, client: str) -> int:
+        """Seconds until the client's next hit would be allowed (0: now), counting nothing. Raises
+        LimiterUnavailable."""
+        ...
+
     def check(self) -> bool:
         """True when the store answers (for /readyz)."""
         ...
@@ -93,6 +98,15 @@ class RateLimiter:
         allowed = count < self.limit
         retry_after = max(1, math.ceil((oldest if oldest is not None else now) + self.seconds - now))
         return allowed, retry_after
+
+    def wait(self, client: str) -> int:
+        now = self.clock()
+        try:
+            count, oldest = self._conn().execute("SELECT COUNT(*), MIN(at) FROM events WHERE client = ? AND at > ?",
+                                                 (client[:200], now - self.seconds)).fetchone()
+        except sqlite3.Error as e:
+            raise LimiterUnavailable("rate-limit store", e, RETRY_AFTER_UNAVAILABLE) from e
+        return 0 if count < self.limit else max(1, math.ceil(oldest + self.seconds - now))
 
     def _record(self, client: str, now: float) -> tuple[int, float | None]:
         """(requests in the window before this one, time of the oldest); this one is stored if allowed."""
@@ -148,6 +162,19 @@ class RedisRateLimiter:
             log.error("rate limiter unavailable (redis: %s); request refused with 503", e.storage_error)
             raise LimiterUnavailable("rate-limit store (redis)", e.storage_error, RETRY_AFTER_UNAVAILABLE) from e
         return allowed, max(1, math.ceil(reset - time.time()))
+
+    def wait(self, client: str) -> int:
+        from limits.errors import StorageError
+
+        key = client[:200]
+        try:
+            if self.strategy.test(self.item, key):
+                return 0
+            reset = self.strategy.get_window_stats(self.item, key).reset_time
+        except StorageError as e:
+            log.error("rate limiter unavailable (redis: %s)", e.storage_error)
+            raise LimiterUnavailable("rate-limit store (redis)", e.storage_error, RETRY_AFTER_UNAVAILABLE) from e
+        return max(1, math.ceil(reset - time.time()))
 
     def check(self) -> bool:
         return bool(self.storage.check())

@@ -18,7 +18,7 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz", summary="就绪检查：索引已加载，各依赖组件可用")
 def readyz(request: Request) -> JSONResponse:
-    """索引已加载且会话库、限流库、向量库均可用时返回 ready；启动中或某组件不可用时返回 503，
+    """索引已加载且会话库、限流库、向量库、向量模型均可用时返回 ready；启动中或某组件不可用时返回 503，
     `components` 列出每个组件的状态。"""
     engine = getattr(request.app.state, "engine", None)
     if engine is None:
@@ -30,7 +30,10 @@ def readyz(request: Request) -> JSONResponse:
         "index": {"ok": True, "generation": gen.path.name, "dir": engine.index_dir.name},
         "sessions": _store(engine.sessions),
         "rate_limit": _store(getattr(request.app.state, "limiter", None)),
+        # wrong admin keys are counted in the rate limit's store even when the public limit is off
+        "admin_guard": _store(getattr(request.app.state, "admin_failures", None)),
         "vectors": _vectors(getattr(gen.retriever, "vectors", None), bool(engine.settings.chroma_host)),
+        "embedder": _embedder(getattr(gen.retriever, "embedder", None), engine.dense_pending),
     }
     ok = all(c["ok"] is not False for c in components.values())
     # pid: with several workers it shows which one answered (and that they all serve the same index).
@@ -60,3 +63,23 @@ def _vectors(vectors: Any, server: bool) -> dict[str, Any]:
         return {"ok": True, "backend": backend, "vectors": vectors.count()}
     except Exception as e:  # any failure of the vector store means: not ready
         return {"ok": False, "backend": backend, "error": type(e).__name__}
+
+
+_PROBE = "就业补贴"  # embedded once: the query cache answers every later readiness check
+
+
+def _embedder(embedder: Any, pending: bool) -> dict[str, Any]:
+    """The query embedder of the dense channel, probed with one short query when it runs in this process."""
+    if embedder is None:
+        return {"ok": None, "backend": "pending" if pending else "none"}
+    kind = getattr(embedder, "kind", "") or type(embedder).__name__
+    out: dict[str, Any] = {"ok": True, "backend": kind, "name": str(embedder.name), "dim": int(embedder.dim)}
+    if kind == "openai":
+        out["ok"] = None  # a remote endpoint is not called on every readiness check
+        return out
+    try:
+        vector = embedder.embed_query(_PROBE)
+        out["ok"] = bool(getattr(vector, "shape", (0,))[-1] == out["dim"])
+    except Exception as e:  # an embedder that cannot embed means: not ready
+        out.update(ok=False, error=type(e).__name__)
+    return out

@@ -10,13 +10,14 @@ import httpx
 import pytest
 
 from core.settings import load_settings
-from tests.api.conftest import QUESTION
+from tests.api.conftest import ADMIN_KEY, QUESTION
 from tests.api.server import ApiServer
 from tests.conftest import PLAN_PATH
 from tests.redis_server import RedisServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.network_ok]
 LIMIT = 6
+ADMIN_FAILURES = 3
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +31,8 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Redis
     shutil.copy(PLAN_PATH, corpus / PLAN_PATH.name)
     index = root / "index"  # the shared storage both machines serve
     build_index([corpus], index, load_settings(index_dir=index, data_dir=root / "ingest-data"))
-    env = {"REDIS_URL": redis.url, "POLICY_RATE_LIMIT": f"{LIMIT}/minute", "POLICY_REDIS_PREFIX": "deploytest"}
+    env = {"REDIS_URL": redis.url, "POLICY_RATE_LIMIT": f"{LIMIT}/minute", "POLICY_REDIS_PREFIX": "deploytest",
+           "POLICY_ADMIN_KEY": ADMIN_KEY, "POLICY_ADMIN_MAX_FAILURES": str(ADMIN_FAILURES)}
     servers = []
     try:
         for name in ("a", "b"):
@@ -81,3 +83,16 @@ def test_shared_sessions_limits_and_redis_outage(deployment: tuple[RedisServer, 
         time.sleep(0.2)
     assert status == 200
     assert httpx.get(a.base + "/readyz", timeout=10).status_code == 200
+
+
+def test_wrong_admin_keys_on_both_machines_share_one_lockout(deployment: tuple[RedisServer, ApiServer, ApiServer]) -> None:
+    _, a, b = deployment
+    for s in (a, b):
+        assert httpx.get(s.base + "/readyz", timeout=10).json()["components"]["admin_guard"] == {"ok": True,
+                                                                                               "backend": "redis"}
+    codes = [httpx.get((a, b)[i % 2].base + "/api/admin/unanswered", headers={"X-API-Key": f"guess-{i}"},
+                       timeout=10).status_code for i in range(ADMIN_FAILURES + 1)]
+    assert codes == [401] * ADMIN_FAILURES + [429]  # not ADMIN_FAILURES guesses per machine
+    for s in (a, b):
+        r = httpx.get(s.base + "/api/admin/unanswered", headers={"X-API-Key": ADMIN_KEY}, timeout=10)
+        assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
