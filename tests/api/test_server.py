@@ -149,6 +149,8 @@ def test_two_workers_share_the_rate_limit(server, tmp_path):
             if len(pids) == 2:
                 break
         assert len(pids) == 2, "both workers should be serving"
+        for pid in pids:  # each worker started with glibc's malloc arenas capped (api/__main__.py)
+            assert b"MALLOC_ARENA_MAX=2\0" in open(f"/proc/{pid}/environ", "rb").read()
         if time.time() % 60 > 50:  # don't let the 6 requests straddle a window boundary
             time.sleep(61 - time.time() % 60)
         codes, retry = [], None

@@ -28,3 +28,17 @@ def test_two_workers_are_measured_after_answering(plan_engine) -> None:  # type:
     # Every worker opened the index and answered: far more than a bare interpreter.
     assert all(w["rss"] > 100 for w in r["per_worker"])
     assert r["total_pss"] <= r["total_rss"] and r["max_worker_rss"] == max(w["rss"] for w in r["per_worker"])
+
+
+
+def test_breakdown_names_what_a_worker_loads(plan_engine, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    from evals.bench_memory import BREAKDOWN_STAGES
+
+    assert main(["--index-dir", str(plan_engine.settings.index_dir), "--breakdown"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "| part loaded | RSS MB after | growth MB |"
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in lines[2:]]
+    assert [r[0] for r in rows] == list(BREAKDOWN_STAGES)
+    growth = {r[0]: float(r[2]) for r in rows}
+    assert growth["jieba dictionary"] > 30  # the one large part every worker holds: jieba's ~600k entries
+    assert abs(sum(growth.values()) - float(rows[-1][1])) <= len(rows)  # growths add up to the last RSS

@@ -67,3 +67,19 @@ def test_a_loaded_lsa_model_uses_its_matrix_in_place(tmp_path: Path, plan_parsed
         assert np.allclose(loaded.embed_query(texts[i]), vectors[i], atol=1e-5)
     assert np.allclose(loaded.embed_documents(texts[:4]), vectors[:4], atol=1e-5)
     assert not loaded.embed_query("火星探测").any()
+
+
+def test_the_lookalike_shingle_cache_is_bounded_to_tens_of_mb(plan_parsed: Any) -> None:
+    import tracemalloc
+
+    from retriever import search
+    from retriever.lookalike import shingles
+
+    texts = [c.text for c in plan_parsed.chunks if c.kind == "text"]
+    tracemalloc.start()
+    try:
+        kept = [shingles(t) for t in texts]
+        per_passage = tracemalloc.get_traced_memory()[0] / len(kept)
+    finally:
+        tracemalloc.stop()
+    assert search._SHINGLES_KEPT * per_passage < 64e6, f"{per_passage / 1e3:.0f} KB a passage"
