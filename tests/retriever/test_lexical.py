@@ -132,9 +132,12 @@ def test_a_loaded_channel_maps_its_arrays_and_holds_no_token_dict(tmp_path: Path
     LexicalChannel.build("bigrams", DOCS, tok.bigrams).save(tmp_path / "bigrams")
     loaded = LexicalChannel.load("bigrams", tmp_path / "bigrams", tok.bigrams, len(DOCS))
     assert isinstance(loaded.vocab, HashedVocab)
-    arrays = (loaded.vocab.hashes, loaded.vocab.ids, loaded.postings.data, loaded.postings.indices,
-              loaded.postings.indptr)
+    arrays = (loaded.vocab.hashes, loaded.vocab.ids, loaded.postings.indptr)
     assert all(_memmapped(a) for a in arrays)
+    loaded.scores("创业担保贷款")
+    # The postings are read from the page cache, never mapped into the worker (where they would count in its RSS).
+    maps = Path("/proc/self/maps").read_text(encoding="utf-8") if Path("/proc/self/maps").exists() else ""
+    assert "data.csc.index.npy" not in maps and "indices.csc.index.npy" not in maps
     assert loaded.vocab.lookup(["创业", "火星", "贷款", "创业"]) == [loaded.vocab.lookup(["创业"])[0],
                                                                 loaded.vocab.lookup(["贷款"])[0],
                                                                 loaded.vocab.lookup(["创业"])[0]]
@@ -185,3 +188,19 @@ def test_a_loaded_channel_cannot_be_saved_again(tmp_path: Path, tok: Tokenizer) 
     loaded = LexicalChannel.load("words", tmp_path / "words", tok.words, len(DOCS))
     with pytest.raises(RuntimeError, match="from_tokens"):
         loaded.save(tmp_path / "again")
+
+
+def test_saved_array_slices_read_like_numpy(tmp_path: Path) -> None:
+    from retriever.lexical import SavedArray
+
+    values = np.arange(1000, dtype=np.float32) * 0.5
+    np.save(tmp_path / "a.npy", values)
+    saved = SavedArray(tmp_path / "a.npy")
+    assert len(saved) == 1000
+    for part in (slice(0, 10), slice(990, 1000), slice(5, 5), slice(998, 2000), slice(-3, None)):
+        assert np.array_equal(saved[part], values[part]), part
+    with pytest.raises(IndexError):
+        saved[::2]
+    np.save(tmp_path / "b.npy", np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="1-d"):
+        SavedArray(tmp_path / "b.npy")

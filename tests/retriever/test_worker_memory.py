@@ -76,10 +76,15 @@ def test_the_lookalike_shingle_cache_is_bounded_to_tens_of_mb(plan_parsed: Any) 
     from retriever.lookalike import shingles
 
     texts = [c.text for c in plan_parsed.chunks if c.kind == "text"]
+    first = [shingles(t) for t in texts]  # the bigram strings, one object each for the whole library
     tracemalloc.start()
     try:
-        kept = [shingles(t) for t in texts]
-        per_passage = tracemalloc.get_traced_memory()[0] / len(kept)
+        cached = [shingles(t) for t in texts]  # what each further cached passage costs
+        per_passage = tracemalloc.get_traced_memory()[0] / len(cached)
     finally:
         tracemalloc.stop()
-    assert search._SHINGLES_KEPT * per_passage < 64e6, f"{per_passage / 1e3:.0f} KB a passage"
+    assert search._SHINGLES_KEPT * per_passage < 64e6, f"{per_passage / 1e3:.1f} KB a passage"
+    # Interned: the same bigram in two passages' sets is one string object.
+    shared = next(iter(first[0] & cached[0]))
+    assert any(shared is x for x in first[0]) and any(shared is x for x in cached[0])
+    assert {id(x) for x in first[0]} == {id(x) for x in cached[0]}
