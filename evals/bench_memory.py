@@ -159,6 +159,9 @@ def _breakdown_probe(index_dir: str, data_dir: str) -> None:
     def mark(stage: str) -> None:
         print(json.dumps([stage, rss_mb()]), flush=True)
 
+    from api.__main__ import limit_malloc_arenas
+
+    limit_malloc_arenas()  # as python -m api does before its workers start
     mark(BREAKDOWN_STAGES[0])
     import api.app  # noqa: F401
 
