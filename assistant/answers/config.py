@@ -27,6 +27,9 @@ class AnswerConfig:
     rank_decay: float = 0.3  # a sentence of the passage ranked r counts 1/(1 + decay·r)
     heading_weight: float = 0.3  # question words in a passage's own heading count this much for its sentences
     out_of_scope: float = 0.5  # sentences of documents outside the question's region scope count this much
+    byline: float = 0.15  # a line that only signs, dates or annotates ("…办公室", "（责任单位：…）") is not an answer
+    lone_heading: float = 0.6  # a heading with no body after it in its passage
+    answer_cue: float = 1.5  # a sentence holding the kind of answer asked (a date for 何时, an address for 在哪里)
     follow_chars: int = 80  # the best sentence takes the next ones while shorter than this
     second_point: float = 0.35  # a further sentence joins the answer at this share of the best one's score
     figure_chars: int = 200  # a figure answer: the clause with the figure, first

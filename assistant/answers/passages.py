@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.answers.config import AnswerConfig
+from assistant.answers.shape import answer_cues, holds_answer, is_byline, is_heading
 from core.text import bigrams, split_sentences
 from core.types import Chunk, Hit
 
@@ -37,7 +38,24 @@ def chunk_sentences(chunk: Chunk) -> list[str]:
     if chunk.kind == "table_overview":
         return [line for line in chunk.text.split("\n")[1:] if line.strip()]
     text = _QA_PREFIX.sub("", chunk.text) if chunk.kind == "qa" else chunk.text
-    return [_MARKER.sub("", s).strip() for s in split_sentences(text, min_chars=6)]
+    return with_bodies([_MARKER.sub("", s).strip() for s in split_sentences(text, min_chars=6)])
+
+
+def with_bodies(sentences: list[str]) -> list[str]:
+    """A heading ("5.落实稳岗用工政策。") joined to the sentence it heads, so that it is read, scored
+    and quoted with its body; not when what follows is a list item or another heading."""
+    out: list[str] = []
+    i = 0
+    while i < len(sentences):
+        s = sentences[i]
+        nxt = sentences[i + 1] if i + 1 < len(sentences) else ""
+        if nxt and is_heading(s) and not ITEM.match(nxt) and not is_heading(nxt):
+            out.append(s + ("" if s.endswith(("。", "！", "？")) else "。") + nxt)
+            i += 2
+        else:
+            out.append(s)
+            i += 1
+    return out
 
 
 def score_sentences(hits: list[Hit], terms: dict[str, float], question: str, want_number: bool,
@@ -50,6 +68,7 @@ def score_sentences(hits: list[Hit], terms: dict[str, float], question: str, wan
     """
     bigram_weight, title_discount = cfg.bigram_weight, cfg.title_discount
     qb = bigrams(question)
+    cues = answer_cues(question)
     out: list[Sentence] = []
     for rank, hit in enumerate(hits):
         title = hit.chunk.doc_title
@@ -73,9 +92,19 @@ def score_sentences(hits: list[Hit], terms: dict[str, float], question: str, wan
                 s *= cfg.out_of_scope  # another place's look-alike must not lead
             if title_discount < 1.0 and tb and len(sb & tb) > 0.6 * len(sb):
                 s *= 0.3  # the headline again
+            s *= _shape(text, cues, cfg)
             out.append(Sentence(text, hit, rank, pos, s))
     out.sort(key=lambda s: -s.score)
     return out
+
+
+def _shape(text: str, cues: list[re.Pattern[str]], cfg: AnswerConfig) -> float:
+    """What the sentence is: a byline counts little, a heading without its body less, and a
+    sentence holding the kind of answer asked (a date, an address, a fee) more."""
+    if is_byline(text):
+        return cfg.byline
+    factor = cfg.lone_heading if is_heading(text) else 1.0
+    return factor * (cfg.answer_cue if cues and holds_answer(cues, text) else 1.0)
 
 
 def near_copy(a: str, b: str) -> bool:
