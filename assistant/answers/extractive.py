@@ -151,13 +151,18 @@ class Extractive:
             body += nxt
         lines = [f"{_end(focus(body, terms, limit))}[{book.add(best.hit.chunk, best.hit.score)}]"]
         budget = limit - len(lines[0])
+        said = [best]
         for s in chosen[1:]:
             if s.score < self.cfg.second_point * best.score or budget < 40:
                 break
+            if s.text in body or any(near_copy(s.text, t.text) and s.hit.chunk.doc_id == t.hit.chunk.doc_id
+                                     for t in said):
+                continue  # already said: the best sentence took it along, or a point restates it
             label = self._label(s, best.hit.chunk.doc_id)
             line = f"{label}{_end(focus(s.text, terms, budget - len(label)))}[{book.add(s.hit.chunk, s.hit.score)}]"
             budget -= len(line)
             lines.append(line)
+            said.append(s)
         if len(lines) == 1:
             return lines[0]
         return "\n".join(f"{k}. {line}" for k, line in enumerate(lines, start=1))

@@ -56,3 +56,10 @@ def test_an_expired_document_is_flagged() -> None:
     text = _answer([("1", "2019-03-01", "创业补贴申请后由区人社局审核发放到企业账户。")], "创业补贴申请后怎么发放？",
                    expired={"1"})
     assert text.endswith("（注：该文件已过有效期，请以现行规定为准。）")
+
+
+def test_a_sentence_the_best_one_took_along_is_not_repeated_as_a_point() -> None:
+    # The short best sentence takes the next one along; that one must not come back as point 2.
+    text = _answer([("1", "2024-01-02", "创业补贴按规定申请，具体如下。申请人登录平台提交创业补贴申请。审核通过后补贴发放到账户。")],
+                   "创业补贴怎么申请？")
+    assert text.count("登录平台提交创业补贴申请") == 1, text
