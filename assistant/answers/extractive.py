@@ -12,7 +12,8 @@ from assistant.answers.base import Query
 from assistant.answers.config import AnswerConfig
 from assistant.answers.library import Library
 from assistant.answers.passages import (
-    ITEM, Sentence, clip, focus, following, near_copy, needs_continuation, pick, ranked_clauses, score_sentences,
+    ITEM, Sentence, clip, focus, following, near_copy, needs_continuation, new_figures, pick, ranked_clauses,
+    score_sentences,
 )
 from assistant.answers.refusal import refuse
 from assistant.answers.units import answers_detail, expected_units, states_asked_number
@@ -22,6 +23,13 @@ from retriever.protocol import Retriever
 
 NOT_FOUND = "已收录的文件中没有找到能回答这个问题的内容"
 _ASKS_NUMBER = re.compile(r"几|多少|多大|多高|多长")
+_WHICH = re.compile(r"哪几")
+
+
+def asks_number(q: Query) -> bool:
+    """A quantity question, but not "由哪几个部门发布" (which ones, not how many)."""
+    text = q.resolved
+    return q.intent.quantity and not (_WHICH.search(text) and not _ASKS_NUMBER.search(text.replace("哪几", "")))
 
 
 def _end(text: str) -> str:
@@ -40,14 +48,14 @@ class Extractive:
         coverage = tw.coverage(tw.weights(q.resolved), [h.chunk.text + h.chunk.section for h in top])
         if not top or coverage < self.cfg.coverage_floor:
             return refuse(self.lib, q.question, q.resolved, NOT_FOUND, top if coverage > self.cfg.related_floor else [])
-        ranked = score_sentences(top, terms, q.resolved, q.intent.quantity, self.cfg)
+        ranked = score_sentences(top, terms, q.resolved, asks_number(q), self.cfg)
         chosen = pick(ranked, limit=self.cfg.max_points)
         if not chosen:
             return refuse(self.lib, q.question, q.resolved, NOT_FOUND, top)
         if not any(answers_detail(q.resolved, s.text) for s in chosen):
             return refuse(self.lib, q.question, q.resolved, "文件中没有这个问题所问的具体规定", top)
         pool = [s.text for s in pick(ranked, limit=self.cfg.number_pool)]
-        if q.intent.quantity and not states_asked_number(q.resolved, pool):
+        if asks_number(q) and not states_asked_number(q.resolved, pool):
             return refuse(self.lib, q.question, q.resolved, "文件中没有给出这个问题所问的具体数字", top)
         return self.compose(q, hits, ranked, terms, kind="policy", meta={"coverage": round(coverage, 3)})
 
@@ -56,7 +64,7 @@ class Extractive:
         """The answer from ranked sentences: a figure clause, short points, or focused sentences."""
         chosen = pick(ranked, limit=self.cfg.max_points)
         book = CiteBook()
-        if q.intent.quantity and not q.intent.wants_points:
+        if asks_number(q) and not q.intent.wants_points:
             body = self._figure(q, pick(ranked, limit=self.cfg.figure_pool), terms, book)
         elif q.intent.wants_points:
             body = self._points(chosen, book, terms)
@@ -76,7 +84,7 @@ class Extractive:
         limit = self.cfg.figure_chars - len(self.lib.lead(chosen[0].hit.chunk.doc_id))
 
         def fits(clause: str) -> bool:
-            return not units or states_asked_number(asked, [clause])
+            return bool(new_figures(clause, asked)) and (not units or states_asked_number(asked, [clause]))
 
         lines: list[str] = []
         wanted = 2 if len(_ASKS_NUMBER.findall(q.resolved)) > 1 else 1

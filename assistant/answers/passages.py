@@ -174,6 +174,18 @@ def has_figure(text: str) -> bool:
     return bool(_NUM.search(_YEAR.sub("", ITEM.sub("", text.strip()))))
 
 
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def new_figures(text: str, question: str) -> set[str]:
+    """The figures of ``text`` the question does not already state: "20家园区" cannot answer
+    "20家园区惠及多少家企业", the number asked is another one."""
+    def figures(t: str) -> set[str]:
+        return set(_NUMBER.findall(_YEAR.sub("", ITEM.sub("", t.strip()))))
+
+    return figures(text) - figures(question)
+
+
 def figure_clauses(sentence: str, fits: Callable[[str], bool], limit: int) -> list[str]:
     """Each clause holding a fitting figure, with the clause before it when that names the subject."""
     parts = [p for p in _CLAUSE.split(sentence) if p.strip()]

@@ -10,7 +10,8 @@ _UNIT_CUES = [
     (re.compile(r"多少钱|多少元|几块|多少万元|多少亿|金额"), {"元", "万元", "亿元"}),
     (re.compile(r"多少张|几张"), {"张", "万张"}),
     (re.compile(r"比例|比重|百分之|占比|多少%|率是多少|几成"), {"%"}),
-    (re.compile(r"几个|多少个"), {"个", "所", "家", "项"}),
+    (re.compile(r"几个(?!小时)|多少个(?!小时)"), {"个", "所", "家", "项"}),
+    (re.compile(r"几个?小时|多少个?小时"), {"小时"}),
 ]
 # What a per-unit or limit question asks about, and the words a passage needs to answer it.
 _PER_UNIT = [
@@ -26,7 +27,7 @@ _PER_UNIT = [
     (re.compile(r"几岁|多少岁"), re.compile(r"岁")),
     (re.compile(r"多长时间|多久|几天"), re.compile(r"\d+\s*(个)?(工作日|日|天|月|年)")),
 ]
-_NUMBER_WITH_UNIT = re.compile(rf"\d+(?:\.\d+)?({UNIT_PATTERN}|名)?")
+_NUMBER_WITH_UNIT = re.compile(rf"\d+(?:\.\d+)?({UNIT_PATTERN}|名|小时)?")
 _RATIO = re.compile(r"\d+\s*[:：∶比]\s*\d+")
 
 

@@ -63,3 +63,16 @@ def test_a_sentence_the_best_one_took_along_is_not_repeated_as_a_point() -> None
     text = _answer([("1", "2024-01-02", "创业补贴按规定申请，具体如下。申请人登录平台提交创业补贴申请。审核通过后补贴发放到账户。")],
                    "创业补贴怎么申请？")
     assert text.count("登录平台提交创业补贴申请") == 1, text
+
+
+def test_a_figure_the_question_already_states_is_not_the_answer() -> None:
+    text = _answer([("1", "2024-01-02", "已有20家园区减免创业补贴申请费用，惠及申请人超过2000家。")],
+                   "20家园区减免创业补贴申请费用，惠及多少家申请人？")
+    assert "超过2000家" in text, text
+
+
+def test_which_ones_is_not_a_how_many_question() -> None:
+    # "哪几个" asks which: no number is needed, so no "no figure" refusal.
+    text = _answer([("1", "2024-01-02", "申请创业补贴需提交身份证和营业执照，由区人社局审核。")],
+                   "申请创业补贴要提交哪几个材料？")
+    assert "身份证" in text and not text.startswith("抱歉"), text

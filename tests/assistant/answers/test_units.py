@@ -14,3 +14,9 @@ def test_a_question_asking_two_figures_accepts_both_units() -> None:
     assert expected_units("要发行多少张卡，覆盖多大比例的人口？") >= {"张", "%"}
     assert states_asked_number("覆盖百分之多少", ["覆盖全市90%人口"])
     assert not states_asked_number("覆盖百分之多少", ["发行150万张"])
+
+
+def test_hours_answer_a_how_many_hours_question() -> None:
+    q = "每天线上学习总时长为几个小时？"
+    assert states_asked_number(q, ["小学、初中、高中分别不超过2小时、4小时、5小时"])
+    assert not states_asked_number(q, ["共有3个年级"])
