@@ -12,7 +12,7 @@ from assistant.answers.base import Query
 from assistant.answers.config import AnswerConfig
 from assistant.answers.library import Library
 from assistant.answers.passages import (
-    ITEM, Sentence, clip, focus, following, near_copy, needs_continuation, new_figures, pick, ranked_clauses,
+    ITEM, Sentence, clip, focus, following, items_before, near_copy, needs_continuation, new_figures, pick, ranked_clauses,
     score_sentences,
 )
 from assistant.answers.refusal import refuse
@@ -110,7 +110,8 @@ class Extractive:
         items = [t for t in following(best) if ITEM.match(t)][: self.cfg.max_items]
         if ITEM.match(best.text) or needs_continuation(best.text) or len(items) >= 2:
             head = "" if ITEM.match(best.text) else _end(clip(best.text, self.cfg.item_chars))
-            points = ([best.text] if ITEM.match(best.text) else []) + items
+            lead = items_before(best, self.cfg.max_items - 3) if ITEM.match(best.text) else []
+            points = lead + ([best.text] if ITEM.match(best.text) else []) + items
             if len(points) >= 2:
                 n = book.add(best.hit.chunk, best.hit.score)
                 budget = self.cfg.list_chars - len(head)

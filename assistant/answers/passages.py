@@ -161,6 +161,18 @@ def following(s: Sentence) -> list[str]:
     return chunk_sentences(s.hit.chunk)[s.pos + 1:]
 
 
+def items_before(s: Sentence, limit: int) -> list[str]:
+    """The list items just before ``s`` in its passage (at most ``limit``), when ``s`` is one of them:
+    "处置流程是什么" is answered from step 1, not from the step that matched best."""
+    before = chunk_sentences(s.hit.chunk)[: s.pos]
+    run: list[str] = []
+    for t in reversed(before):
+        if not ITEM.match(t) or len(run) >= limit:
+            break
+        run.insert(0, t)
+    return run
+
+
 def needs_continuation(text: str) -> bool:
     """A sentence that introduces what follows ("…如下：", "包括：") or says too little alone."""
     return text.rstrip().endswith(("：", ":")) or len(text) < 24

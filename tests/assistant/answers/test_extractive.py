@@ -76,3 +76,9 @@ def test_which_ones_is_not_a_how_many_question() -> None:
     text = _answer([("1", "2024-01-02", "申请创业补贴需提交身份证和营业执照，由区人社局审核。")],
                    "申请创业补贴要提交哪几个材料？")
     assert "身份证" in text and not text.startswith("抱歉"), text
+
+
+def test_a_steps_answer_starts_at_the_first_step_of_the_list() -> None:
+    text = _answer([("1", "2024-01-02", "1.到窗口领取表格；\n2.填写后交回窗口；\n3.创业补贴申请审核通过后发放；\n4.到账后短信通知。")],
+                   "创业补贴申请的流程是什么？")
+    assert text.index("领取表格") < text.index("审核通过后发放"), text
