@@ -84,7 +84,7 @@ def score_sentences(hits: list[Hit], terms: dict[str, float], question: str, wan
             shared = len((qb - tb) & sb) / len(qb - tb) if qb - tb and bigram_weight else 0.0
             if covered <= 0 and shared <= 0:
                 continue
-            s = ((1 - bigram_weight) * covered + bigram_weight * shared * total) / math.sqrt(max(len(text), 20) / 20)
+            s = ((1 - bigram_weight) * covered + bigram_weight * shared * total) / (max(len(text), 20) / 20) ** cfg.length_power
             s = (s + 0.15 / (rank + 1)) / (1 + cfg.rank_decay * rank)
             if want_number and _NUM.search(text):
                 s *= 1.3
