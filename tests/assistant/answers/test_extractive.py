@@ -82,3 +82,11 @@ def test_a_steps_answer_starts_at_the_first_step_of_the_list() -> None:
     text = _answer([("1", "2024-01-02", "1.到窗口领取表格；\n2.填写后交回窗口；\n3.创业补贴申请审核通过后发放；\n4.到账后短信通知。")],
                    "创业补贴申请的流程是什么？")
     assert text.index("领取表格") < text.index("审核通过后发放"), text
+
+
+def test_a_best_sentence_under_120_characters_takes_the_next_one_along() -> None:
+    first = "创业补贴申请人应当在企业登记注册之日起满六个月后，通过网上办事大厅提交创业补贴申请，逾期提交的申请将不再受理，" \
+            "申请时应如实填写企业经营情况、带动就业人数和场地租赁情况等内容。"
+    assert 80 < len(first) < 120
+    text = _answer([("1", "2024-01-02", first + "审核通过的，款项在二十个工作日内发放到企业账户。")], "创业补贴怎么申请？")
+    assert "二十个工作日内发放" in text, text
