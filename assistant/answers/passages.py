@@ -70,7 +70,10 @@ def score_sentences(hits: list[Hit], terms: dict[str, float], question: str, wan
     qb = bigrams(question)
     cues = answer_cues(question)
     out: list[Sentence] = []
+    top_score = max((h.score for h in hits), default=0.0)
     for rank, hit in enumerate(hits):
+        # A passage far below the best one in retrieval counts less than its rank alone says.
+        relevance = (max(hit.score, 1e-6) / top_score) ** cfg.hit_weight if top_score > 0 and cfg.hit_weight else 1.0
         title = hit.chunk.doc_title
         tb = bigrams(title)
         weights = {t: w * (title_discount if t in title else 1.0) for t, w in terms.items()}
@@ -85,7 +88,7 @@ def score_sentences(hits: list[Hit], terms: dict[str, float], question: str, wan
             if covered <= 0 and shared <= 0:
                 continue
             s = ((1 - bigram_weight) * covered + bigram_weight * shared * total) / (max(len(text), 20) / 20) ** cfg.length_power
-            s = (s + 0.15 / (rank + 1)) / (1 + cfg.rank_decay * rank)
+            s = relevance * (s + 0.15 / (rank + 1)) / (1 + cfg.rank_decay * rank)
             if want_number and _NUM.search(text):
                 s *= 1.3
             if not hit.in_scope:

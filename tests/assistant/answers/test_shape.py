@@ -65,3 +65,16 @@ def test_where_and_fee_questions_know_their_answers() -> None:
     assert holds_answer(answer_cues("在哪里上报问题"), "市民可登录各区融媒体客户端反映问题。")
     assert holds_answer(answer_cues("发票寄递业务如何收费"), "四川邮政免费为您邮寄。")
     assert not holds_answer(answer_cues("发票寄递业务如何收费"), "关注微信公众号，访问办税服务功能。")
+
+
+def test_a_passage_far_below_the_best_in_retrieval_does_not_lead() -> None:
+    best = _hit("复工企业要做好员工健康监测。")
+    weak = Hit(chunk=Chunk(id="c2", doc_id="e", doc_title="另一文件", section_path=["前言"],
+                           text="复工企业员工健康监测和防控物资储备要求。", start=0, end=20, kind="text"), score=0.3)
+    terms = {"复工": 2.0, "健康监测": 2.0, "防控物资": 1.0}
+    ranked = score_sentences([best, weak], terms, "复工企业健康监测和防控物资有何要求", want_number=False,
+                             cfg=AnswerConfig())
+    assert ranked[0].hit is best
+    unweighted = score_sentences([best, weak], terms, "复工企业健康监测和防控物资有何要求", want_number=False,
+                                 cfg=AnswerConfig(hit_weight=0.0))
+    assert unweighted[0].hit is weak
