@@ -25,6 +25,7 @@ _ANSWER_CUES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
     (re.compile(r"收费|费用|多少钱|付费|花钱|免费"), re.compile(r"免费|免收|收费|不收取|\d+(?:\.\d+)?\s*元|费用")),
     (re.compile(r"电话|热线|联系方式"), re.compile(r"\d{3,4}[-－—]\d{7,8}|\d{7,}|热线")),
     (re.compile(r"什么是|是什么意思|指什么|是指"), re.compile(r"是指|指的是|即")),
+    (re.compile(r"目的|为什么|为何|意义|原因"), re.compile(r"^(为了?|旨在)|目的|是为了|以便|为进一步|因为|由于")),
 ]
 
 
