@@ -58,6 +58,15 @@ def with_bodies(sentences: list[str]) -> list[str]:
     return out
 
 
+def _covered(weights: dict[str, float], text: str, subterm: float) -> float:
+    """The question-word weight a sentence holds; a word found inside a longer found one ("渡口" in
+    "大渡口区") counts ``subterm`` of its weight, so one long name does not count four times."""
+    found = [t for t in weights if t in text]
+    if subterm == 1.0:
+        return sum(weights[t] for t in found)
+    return sum(weights[t] * (subterm if any(t != u and t in u for u in found) else 1.0) for t in found)
+
+
 def score_sentences(hits: list[Hit], terms: dict[str, float], question: str, want_number: bool,
                     cfg: AnswerConfig) -> list[Sentence]:
     """Term weight each sentence holds, plus shared question bigrams, mildly favouring short ones.
@@ -82,7 +91,7 @@ def score_sentences(hits: list[Hit], terms: dict[str, float], question: str, wan
         from_heading = cfg.heading_weight * sum(w for t, w in weights.items() if t in heading)
         total = sum(weights.values()) or 1.0
         for pos, text in enumerate(chunk_sentences(hit.chunk)):
-            covered = sum(w for t, w in weights.items() if t in text) + from_heading
+            covered = _covered(weights, text, cfg.subterm_weight) + from_heading
             sb = bigrams(text)
             shared = len((qb - tb) & sb) / len(qb - tb) if qb - tb and bigram_weight else 0.0
             if covered <= 0 and shared <= 0:

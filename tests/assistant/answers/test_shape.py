@@ -51,7 +51,7 @@ def test_a_signature_line_does_not_lead() -> None:
 
 
 def test_a_when_question_prefers_the_sentence_with_a_date() -> None:
-    assert answer_cues("图书馆何时开始闭馆") and not answer_cues("图书馆为什么闭馆")
+    assert answer_cues("图书馆何时开始闭馆") and not answer_cues("图书馆闭馆期间能借书吗")
     hit = _hit("图书馆开馆时间将根据图书馆上级通知确定。为做好防控工作，自2020年1月24日起，图书馆全线闭馆。",
                title="图书馆闭馆期间常见问题解答")
     ranked = score_sentences([hit], {"图书馆": 3.0, "闭馆": 3.0, "开始": 2.0}, "图书馆自哪天开始闭馆",
@@ -78,3 +78,18 @@ def test_a_passage_far_below_the_best_in_retrieval_does_not_lead() -> None:
     unweighted = score_sentences([best, weak], terms, "复工企业健康监测和防控物资有何要求", want_number=False,
                                  cfg=AnswerConfig(hit_weight=0.0))
     assert unweighted[0].hit is weak
+
+
+def test_a_purpose_question_prefers_the_sentence_stating_the_purpose() -> None:
+    cues = answer_cues("发布这份工作提醒的目的是什么")
+    assert holds_answer(cues, "为进一步加强餐饮服务环节疫情防控工作，区市场监管局提醒各单位：")
+    assert not holds_answer(cues, "近期，部分单位陆续开始上班。")
+
+
+def test_a_long_name_does_not_count_once_for_each_of_its_parts() -> None:
+    from assistant.answers.passages import _covered
+
+    weights = {"大渡口区": 6.0, "大渡口": 6.0, "渡口": 6.0, "食堂": 4.0, "目的": 4.0}
+    assert _covered(weights, "大渡口区市场监督管理局", 1.0) == 18.0
+    assert _covered(weights, "大渡口区市场监督管理局", 0.5) == 12.0
+    assert _covered(weights, "为加强食堂管理，特提醒", 0.5) == 4.0
