@@ -153,6 +153,8 @@ class Extractive:
         """The best sentence with what it introduces; other strong sentences as further points."""
         chosen = self._newest_first(chosen)
         best = chosen[0]
+        # The cap is on the whole answer: the lead ("根据《…》：") and the point numbers take their share.
+        limit -= len(self.lib.lead(best.hit.chunk.doc_id)) + 3 * self.cfg.max_points
         body = best.text
         for nxt in following(best):
             if not (needs_continuation(body) or len(body) < self.cfg.follow_chars) or len(body) + len(nxt) > limit:

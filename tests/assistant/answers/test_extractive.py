@@ -90,3 +90,10 @@ def test_a_best_sentence_under_120_characters_takes_the_next_one_along() -> None
     assert 80 < len(first) < 120
     text = _answer([("1", "2024-01-02", first + "审核通过的，款项在二十个工作日内发放到企业账户。")], "创业补贴怎么申请？")
     assert "二十个工作日内发放" in text, text
+
+
+def test_a_long_answer_stays_within_the_cap_with_its_lead_and_numbers() -> None:
+    long = "创业补贴申请" + "，申请人应当按照规定如实填写企业经营情况和带动就业人数" * 6 + "。"
+    texts = [(str(i), "2024-01-02", long.replace("创业补贴申请", f"创业补贴申请第{i}类")) for i in range(1, 6)]
+    text = _answer(texts, "创业补贴申请有哪些要求？")
+    assert len(text) <= 600, len(text)
