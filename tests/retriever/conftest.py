@@ -71,6 +71,31 @@ def tiny_settings(root: Path, **overrides: Any) -> Settings:
     return load_settings(**{**base, **overrides})
 
 
+def engine_on(root: Path, docs: dict[str, str], **overrides: Any) -> Any:
+    """An Engine over ``docs`` (title -> body), each written as ``title.txt`` and indexed under ``root``."""
+    from assistant.engine import Engine
+    from index.pipeline import build_index
+
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for title, body in docs.items():
+        (corpus / f"{title}.txt").write_text(f"{title}\n\n{body}", encoding="utf-8")
+    settings = tiny_settings(root, **overrides)
+    build_index([corpus], settings.index_dir, settings)
+    return Engine.open(settings=settings)
+
+
+def memmapped(array: Any) -> bool:
+    """Whether ``array`` is, or is a view of, a memory-mapped file."""
+    import numpy as np
+
+    while array is not None:
+        if isinstance(array, np.memmap):
+            return True
+        array = array.base
+    return False
+
+
 @pytest.fixture(scope="session")
 def tiny_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_tiny_corpus(tmp_path_factory.mktemp("tiny-corpus"))

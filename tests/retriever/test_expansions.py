@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from retriever.query import Thesaurus
-from tests.retriever.conftest import tiny_settings
+from tests.retriever.conftest import engine_on
 
 DOCS = {
     "待遇发放办法": "一、失业金发放\n\n领取失业金期间，失业金每月发放2250元。\n",
@@ -21,17 +21,7 @@ THESAURUS = ["失业金\t失业保险金|失业保险|失业保险费", "见习�
 
 @pytest.fixture(scope="module")
 def retriever(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    from assistant.engine import Engine
-    from index.pipeline import build_index
-
-    root = tmp_path_factory.mktemp("expansions")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for title, body in DOCS.items():
-        (corpus / f"{title}.txt").write_text(f"{title}\n\n{body}", encoding="utf-8")
-    settings = tiny_settings(root, embedding_backend="lsa")
-    build_index([corpus], settings.index_dir, settings)
-    engine = Engine.open(settings=settings)
+    engine = engine_on(tmp_path_factory.mktemp("expansions"), DOCS, embedding_backend="lsa")
     r = copy.copy(engine.generation.retriever)
     r.thesaurus = Thesaurus.parse(THESAURUS)
     r._held = {}

@@ -8,6 +8,7 @@ import pytest
 
 from retriever.lexical import LexicalChannel, top_indices
 from retriever.tokenize import Tokenizer
+from tests.retriever.conftest import memmapped
 
 DOCS = [
     "个人创业担保贷款最高额度为20万元。",  # 0: 10 word tokens
@@ -118,14 +119,6 @@ def test_a_loaded_channel_scores_exactly_like_bm25s(tmp_path: Path, tok: Tokeniz
         assert np.array_equal(built.scores(query), expected), query
 
 
-def _memmapped(array: np.ndarray) -> bool:
-    while array is not None:
-        if isinstance(array, np.memmap):
-            return True
-        array = array.base  # type: ignore[assignment]
-    return False
-
-
 def test_a_loaded_channel_maps_its_arrays_and_holds_no_token_dict(tmp_path: Path, tok: Tokenizer) -> None:
     from retriever.lexical import HashedVocab
 
@@ -133,7 +126,7 @@ def test_a_loaded_channel_maps_its_arrays_and_holds_no_token_dict(tmp_path: Path
     loaded = LexicalChannel.load("bigrams", tmp_path / "bigrams", tok.bigrams, len(DOCS))
     assert isinstance(loaded.vocab, HashedVocab)
     arrays = (loaded.vocab.hashes, loaded.vocab.ids, loaded.postings.indptr)
-    assert all(_memmapped(a) for a in arrays)
+    assert all(memmapped(a) for a in arrays)
     loaded.scores("创业担保贷款")
     # The postings are read from the page cache, never mapped into the worker (where they would count in its RSS).
     maps = Path("/proc/self/maps").read_text(encoding="utf-8") if Path("/proc/self/maps").exists() else ""

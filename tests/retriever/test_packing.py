@@ -1,12 +1,11 @@
 """Short sections packed into one passage (ingest/chunk.py) through the real pipeline and search."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.retriever.conftest import tiny_settings
+from tests.retriever.conftest import engine_on
 
 # A regulation of short articles: the question's words are in 第二条, its answer in 第三条. The other
 # document also pays a 补贴; the bare 第三条 shares only "每月" with the question.
@@ -22,17 +21,7 @@ DOCS = {
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    from assistant.engine import Engine
-    from index.pipeline import build_index
-
-    root = tmp_path_factory.mktemp("packing")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for title, body in DOCS.items():
-        (corpus / f"{title}.txt").write_text(f"{title}\n\n{body}", encoding="utf-8")
-    settings = tiny_settings(root, chunk_size=400)
-    build_index([corpus], settings.index_dir, settings)
-    eng = Engine.open(settings=settings)
+    eng = engine_on(tmp_path_factory.mktemp("packing"), DOCS, chunk_size=400)
     yield eng
     eng.close()
 

@@ -11,17 +11,10 @@ import numpy as np
 
 from retriever.dense import LsaEmbedder
 from retriever.tokenize import Tokenizer
+from tests.retriever.conftest import memmapped
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_ONLY = ("bm25s", "scipy", "sklearn")
-
-
-def _memmapped(array: np.ndarray) -> bool:
-    while array is not None:
-        if isinstance(array, np.memmap):
-            return True
-        array = array.base  # type: ignore[assignment]
-    return False
 
 
 def test_a_worker_loads_neither_bm25s_nor_scipy(tmp_path: Path) -> None:
@@ -62,7 +55,7 @@ def test_a_loaded_lsa_model_uses_its_matrix_in_place(tmp_path: Path, plan_parsed
     fitted, vectors = LsaEmbedder.fit_tokens([tok.words(t) for t in texts], tok.words, dims=32)
     fitted.save(tmp_path / "dense")
     loaded = LsaEmbedder.load(tmp_path / "dense", tok.words)
-    assert _memmapped(loaded._by_term) and loaded._by_term.flags.c_contiguous
+    assert memmapped(loaded._by_term) and loaded._by_term.flags.c_contiguous
     for i in (0, 5, 17):
         assert np.allclose(loaded.embed_query(texts[i]), vectors[i], atol=1e-5)
     assert np.allclose(loaded.embed_documents(texts[:4]), vectors[:4], atol=1e-5)
