@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -25,6 +26,7 @@ HERE = Path(__file__).resolve().parent
 DEFAULT_QUESTIONS = HERE / "questions" / "plan.jsonl"
 DEFAULT_FLOOR = HERE / "floor.json"
 DEFAULT_REPORTS = HERE / "reports"
+DENSE_BUDGET_ENV = "POLICY_DENSE_BUDGET_MS"
 
 
 class UsageError(Exception):
@@ -46,6 +48,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--baselines", action="store_true", help="also score BM25 baselines on the same documents")
     p.add_argument("--report-dir", type=Path, help=f"where reports go (default: {DEFAULT_REPORTS})")
     p.add_argument("--kinds", help="comma-separated kinds to run (default: all)")
+    p.add_argument("--dense-budget-ms", type=float, metavar="MS",
+                   help="POLICY_DENSE_BUDGET_MS for the scored service (default: the env var, else 0 = always wait "
+                        "for the query embedding, so a busy machine cannot change the scores)")
     a = p.parse_args(argv)
     if a.distractors < 0:
         p.error("--distractors must be >= 0")
@@ -59,6 +64,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         p.error("--serve starts its own server; drop --base-url")
     if a.region and a.base_url:
         p.error("--region cannot change a running server; start it with POLICY_DEFAULT_REGION instead")
+    if a.dense_budget_ms is not None and (a.base_url or not 0 <= a.dense_budget_ms <= 60000):
+        p.error("--dense-budget-ms takes 0..60000 and cannot change a running server (--base-url); "
+                "start that server with POLICY_DENSE_BUDGET_MS instead")
     return a
 
 
@@ -198,9 +206,23 @@ def _question_file(args: argparse.Namespace) -> Path:
     return DEFAULT_QUESTIONS
 
 
+def pin_dense_budget(args: argparse.Namespace) -> str | None:
+    """Set POLICY_DENSE_BUDGET_MS for the service this run scores; returns it (None for a running server).
+
+    Quality is scored with the query embedding always awaited (0) unless asked otherwise: under the
+    serving default a loaded machine answers some questions lexically, and runs stop being comparable.
+    """
+    if args.base_url:
+        return os.environ.get(DENSE_BUDGET_ENV)
+    if args.dense_budget_ms is not None:
+        os.environ[DENSE_BUDGET_ENV] = f"{args.dense_budget_ms:g}"
+    return os.environ.setdefault(DENSE_BUDGET_ENV, "0")
+
+
 def collect(args: argparse.Namespace, client: Client | None = None) -> tuple[dict[str, Any], list[Any], list[Any]]:
     """Run the options' questions (and baselines): (result, outcomes, questions). Used by ``evals.table`` too."""
     args.questions = _question_file(args)
+    budget = pin_dense_budget(args)
     args.index_label = ""
     questions = load_questions(args.questions)
     kinds = [k.strip() for k in args.kinds.split(",") if k.strip()] if args.kinds else None
@@ -222,6 +244,7 @@ def collect(args: argparse.Namespace, client: Client | None = None) -> tuple[dic
             "index": args.index_label or (args.corpus or "served index"),
             "via": "HTTP" if isinstance(client, HttpClient) else "in-process",
             "kinds": ",".join(kinds) if kinds else "all",
+            "dense budget ms": budget if budget is not None else "the server's",
             "commit": git_commit(),
         }
         if args.baselines:

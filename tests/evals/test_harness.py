@@ -249,3 +249,29 @@ def test_distractor_run_builds_a_cached_index_in_process(qfile: Path, tmp_path: 
     assert paths[0] == get_settings().corpus_dir and [p.name for p in paths[1:]] == ["d0.txt", "d1.txt"]
     assert index_dir == tmp_path / "cache" / "plan+2distractors" and again[1] == index_dir
     assert FakeEngine.opened == [index_dir, index_dir]
+
+
+@pytest.mark.parametrize("argv, env, expected", [
+    ([], None, "0"),  # scores never depend on how busy the machine is
+    ([], "25", "25"),  # an explicit env var is kept
+    (["--dense-budget-ms", "12.5"], "25", "12.5"),
+])
+def test_the_dense_budget_is_pinned_for_the_scored_service(qfile: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           argv: list[str], env: str | None, expected: str) -> None:
+    from core.settings import load_settings
+
+    if env is None:
+        monkeypatch.delenv("POLICY_DENSE_BUDGET_MS", raising=False)
+    else:
+        monkeypatch.setenv("POLICY_DENSE_BUDGET_MS", env)
+    reports = tmp_path / "reports"
+    assert main(["--questions", str(qfile), "--report-dir", str(reports), *argv], client=FakeClient()) == 0
+    assert load_settings().dense_budget_ms == float(expected)
+    data = json.loads(next(reports.glob("eval-*.json")).read_text(encoding="utf-8"))
+    assert data["meta"]["dense budget ms"] == expected
+
+
+def test_the_dense_budget_cannot_change_a_running_server(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--base-url", "http://127.0.0.1:9", "--dense-budget-ms", "0"])
+    assert "POLICY_DENSE_BUDGET_MS" in capsys.readouterr().err
