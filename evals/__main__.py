@@ -19,7 +19,7 @@ from typing import Any
 from evals import report
 from evals.clients import Client, HttpClient, InProcessClient
 from evals.corpora import CorpusMissing
-from evals.harness import QuestionFileError, filter_kinds, load_questions, run
+from evals.harness import SPLITS, QuestionFileError, filter_kinds, filter_split, load_questions, run
 from evals.metrics import summarize_by_kind
 
 HERE = Path(__file__).resolve().parent
@@ -48,6 +48,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--baselines", action="store_true", help="also score BM25 baselines on the same documents")
     p.add_argument("--report-dir", type=Path, help=f"where reports go (default: {DEFAULT_REPORTS})")
     p.add_argument("--kinds", help="comma-separated kinds to run (default: all)")
+    p.add_argument("--split", choices=SPLITS, default="all",
+                   help="dev: the four fifths to tune on; blind: the fifth whose id's sha1 is divisible by 5, "
+                        "to report only (default: %(default)s)")
     p.add_argument("--dense-budget-ms", type=float, metavar="MS",
                    help="POLICY_DENSE_BUDGET_MS for the scored service (default: the env var, else 0 = always wait "
                         "for the query embedding, so a busy machine cannot change the scores)")
@@ -226,9 +229,9 @@ def collect(args: argparse.Namespace, client: Client | None = None) -> tuple[dic
     args.index_label = ""
     questions = load_questions(args.questions)
     kinds = [k.strip() for k in args.kinds.split(",") if k.strip()] if args.kinds else None
-    questions = filter_kinds(questions, kinds)
+    questions = filter_kinds(filter_split(questions, args.split), kinds)
     if not questions:
-        raise UsageError(f"no questions of kinds {kinds} in {args.questions}")
+        raise UsageError(f"no questions of kinds {kinds} and split {args.split} in {args.questions}")
     t0 = time.perf_counter()
     with ExitStack() as stack:
         sources: list[Path] = []
@@ -240,7 +243,7 @@ def collect(args: argparse.Namespace, client: Client | None = None) -> tuple[dic
         result["meta"] = {
             "questions": str(args.questions),
             "target": client.describe() + (f" (corpus + {args.distractors} distractors)" if args.distractors else ""),
-            "set": _set_label(Path(args.questions)),
+            "set": _set_label(Path(args.questions)) + ("" if args.split == "all" else f" {args.split}"),
             "index": args.index_label or (args.corpus or "served index"),
             "via": "HTTP" if isinstance(client, HttpClient) else "in-process",
             "kinds": ",".join(kinds) if kinds else "all",

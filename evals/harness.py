@@ -1,6 +1,7 @@
 """Load a question file and run it against a client, one fresh chat session per question."""
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Callable, Sequence
@@ -109,6 +110,23 @@ def load_questions(path: Path | str) -> list[Question]:
     if not questions:
         raise QuestionFileError(path, 0, "no questions in the file")
     return questions
+
+
+SPLITS = ("all", "dev", "blind")
+
+
+def in_blind_fifth(question_id: str) -> bool:
+    """The held-out fifth of a question file: ids whose sha1 is divisible by 5 (stable across edits)."""
+    return int(hashlib.sha1(question_id.encode("utf-8")).hexdigest(), 16) % 5 == 0
+
+
+def filter_split(questions: Sequence[Question], split: str) -> list[Question]:
+    """``dev`` (tune on these), ``blind`` (report only) or ``all`` of a file's questions."""
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {', '.join(SPLITS)}, got {split!r}")
+    if split == "all":
+        return list(questions)
+    return [q for q in questions if in_blind_fifth(q.id) == (split == "blind")]
 
 
 def filter_kinds(questions: Sequence[Question], kinds: Sequence[str] | None) -> list[Question]:

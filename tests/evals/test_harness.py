@@ -275,3 +275,24 @@ def test_the_dense_budget_cannot_change_a_running_server(capsys: pytest.CaptureF
     with pytest.raises(SystemExit):
         main(["--base-url", "http://127.0.0.1:9", "--dense-budget-ms", "0"])
     assert "POLICY_DENSE_BUDGET_MS" in capsys.readouterr().err
+
+
+def test_the_blind_fifth_is_fixed_by_the_id_and_dev_is_the_rest() -> None:
+    qs = [harness.Question(id=f"q{i}", kind="数字", question=f"问题{i}") for i in range(50)]
+    blind, dev = harness.filter_split(qs, "blind"), harness.filter_split(qs, "dev")
+    assert {q.id for q in blind} == {"q9", "q10", "q12", "q14", "q24", "q27", "q28", "q31", "q43"}
+    assert {q.id for q in blind} | {q.id for q in dev} == {q.id for q in qs} and len(blind) + len(dev) == 50
+    assert harness.filter_split(qs, "all") == qs
+    with pytest.raises(ValueError, match="split must be one of"):
+        harness.filter_split(qs, "test")
+
+
+def test_main_scores_one_split_and_labels_the_set(qfile: Path, tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    assert main(["--questions", str(qfile), "--split", "dev", "--report-dir", str(reports)], client=FakeClient()) == 0
+    data = json.loads(next(reports.glob("eval-*.json")).read_text(encoding="utf-8"))
+    dev_ids = {q["id"] for q in QUESTIONS if not harness.in_blind_fifth(q["id"])}
+    assert {q["id"] for q in data["questions"]} == dev_ids
+    assert data["meta"]["set"].endswith(" dev")
+    # none of the three ids falls in the blind fifth: an empty selection is a usage error, not an empty report
+    assert main(["--questions", str(qfile), "--split", "blind", "--report-dir", str(reports)], client=FakeClient()) == 2
