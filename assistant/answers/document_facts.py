@@ -5,9 +5,19 @@ import re
 
 from assistant.answers.library import Library
 from assistant.citations import CiteBook
+from core.text import split_sentences
 from core.types import Answer, Chunk, DocumentMeta
 
+MAX_CLAUSE = 200  # a figure-length answer: the clause, not the paragraph
+
 _COLOPHON = re.compile(r"责任科室(?:单位)?：([^\s校]+?)(?:校对|$)")
+# "When does it take effect" and "how long is it valid" are answered by the document's own clause
+# ("本办法自2024年4月1日起实施，有效期5年"), never by the date it was issued.
+_ASKS_EFFECT = re.compile(r"施行|实施|生效|开始执行|起执行")
+_ASKS_VALIDITY = re.compile(r"有效期|截[至止]|到什么时候|到哪天|到期|管多久|几年有效")
+_EFFECT = re.compile(r"(?:自|从)[^。；，]{0,24}?(?:之日)?起[^。；，]{0,4}?(?:施行|实施|执行|生效)")
+_VALIDITY = re.compile(r"有效期(?:为|调整至|延长至|至|到)?[^。；，]{0,3}?(?:\d{4}年|[\d一二三四五六七八九十两]+年)")
+_OWN = re.compile(r"本(?:办法|通知|条例|细则|规定|方案|意见|决定|规划|规程)|现予公布|重新发布")
 
 
 def _date(iso: str) -> str:
@@ -25,7 +35,11 @@ class DocumentFacts:
         parts: list[tuple[str, str]] = []
         if re.search(r"文号|字号", q) and m.doc_number:
             parts.append((f"{title}的文号是{m.doc_number}", m.doc_number))
-        if re.search(r"什么时候|哪天|日期|时间|成文|何时", q) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", m.issue_date):
+        clauses = self._clauses(q, doc_id)
+        parts += [(f"{title}规定：{sentence}", span) for sentence, span in clauses]
+        effect_found = any(_EFFECT.search(span) for _, span in clauses)
+        if (re.search(r"什么时候|哪天|日期|时间|成文|何时", q) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", m.issue_date)
+                and (not effect_found or re.search(r"印发|发布|成文|发的", q))):
             parts.append((f"{title}于{_date(m.issue_date)}印发", _date(m.issue_date)))
         if re.search(r"单位|部门|机关|谁|联合", q) and not re.search(r"责任科室|哪个部门印发", q) and m.issuers:
             verb = "联合印发" if len(m.issuers) > 1 else "印发"
@@ -39,6 +53,24 @@ class DocumentFacts:
         if re.search(r"主送|发给|下发给", q) and m.addressees:
             parts.append((f"这份通知主送{m.addressees}", m.addressees))
         return parts
+
+    def _clauses(self, q: str, doc_id: str) -> list[tuple[str, str]]:
+        """The document's own sentences on when it takes effect and how long it is valid, when asked."""
+        wanted = [p for asks, p in ((_ASKS_EFFECT, _EFFECT), (_ASKS_VALIDITY, _VALIDITY)) if asks.search(q)]
+        found: list[tuple[str, str]] = []
+        for pattern in wanted:
+            hit = self._clause(doc_id, pattern)
+            if hit and hit[0] not in (f[0] for f in found):
+                found.append(hit)
+        return found
+
+    def _clause(self, doc_id: str, pattern: re.Pattern[str]) -> tuple[str, str] | None:
+        """(sentence, matched span) of the first sentence matching ``pattern``, preferring one about the
+        document itself (an attachment's columns also say 有效期)."""
+        matches = [(s, m.group(0)) for c in self.lib.doc_chunks[doc_id] if c.kind != "meta"
+                   for s in split_sentences(c.text.replace("\n", "")) if (m := pattern.search(s))]
+        best = next((x for x in matches if _OWN.search(x[0])), matches[0] if matches else None)
+        return (best[0].rstrip("。；;")[:MAX_CLAUSE], best[1]) if best else None
 
     def _colophon(self, doc_id: str) -> str:
         chunk = next((c for c in self.lib.doc_chunks[doc_id] if "责任科室" in c.text), None)

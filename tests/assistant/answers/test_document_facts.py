@@ -23,3 +23,29 @@ def test_number_date_and_issuer_from_the_metadata_each_cited() -> None:
     b = facts.run("哪个单位发的", "d")
     assert b is not None and "由某市人社局印发" in b.text and "联合" not in b.text
     assert facts.run("失业金多少钱", "d") is None
+
+
+def _lib_with(*texts: str) -> Library:
+    meta = DocumentMeta(title="某市助餐服务办法", issue_date="2024-03-14", issuers=["某市民政局"], status="现行有效")
+    doc = Document(id="d", source="d.txt", raw_text="", text="", offsets=[], meta=meta)
+    chunks = [Chunk(id=f"c{i}", doc_id="d", doc_title=meta.title, section_path=["正文"], text=t, start=0, end=1)
+              for i, t in enumerate(texts)]
+    chunks.append(Chunk(id="m", doc_id="d", doc_title=meta.title, section_path=["文件信息"], text="成文日期：2024-03-14",
+                        start=0, end=1, kind="meta"))
+    return Library(FakeRecords(documents={"d": doc}, chunks=chunks), PROFILE)  # type: ignore[arg-type]
+
+
+def test_when_it_takes_effect_is_read_from_its_own_clause_not_the_issue_date() -> None:
+    facts = DocumentFacts(_lib_with("附件所列病种审核确认有效期为2年。", "第三十八条 本办法自2024年4月1日起实施，有效期5年。"))
+    a = facts.run("这个办法从哪天开始实施？", "d")
+    assert a is not None and "本办法自2024年4月1日起实施，有效期5年" in a.text and "印发" not in a.text
+    assert [c.chunk_id for c in a.citations] == ["c1"]
+    b = facts.run("有效期几年？", "d")  # the document's own clause, not an attachment's column
+    assert b is not None and "有效期5年" in b.text and "有效期为2年" not in b.text
+    c = facts.run("这个办法什么时候印发的，从哪天起施行？", "d")
+    assert c is not None and "2024年3月14日印发" in c.text and "2024年4月1日起实施" in c.text
+
+
+def test_without_an_effect_clause_the_issue_date_is_given_as_such() -> None:
+    a = DocumentFacts(_lib_with("各区要认真落实。")).run("这个办法什么时候开始施行？", "d")
+    assert a is not None and "2024年3月14日印发" in a.text
