@@ -7,6 +7,8 @@ def test_intent_flags() -> None:
     assert read_intent("生育保险参保人数要增加多少？", [], []).diff
     assert read_intent("“十二五”哪些指标没完成？", ["十二五"], []).unmet_list
     assert read_intent("这份规划的文号是什么？", [], []).doc_fact
+    assert read_intent("这个实施方案是哪几个部门一起发的？", [], []).doc_fact
+    assert not read_intent("哪几个部门负责审核？", [], []).doc_fact  # names no document: the citizen's matter
     assert not read_intent("我想开个网店，有补贴吗？", [], []).chitchat
     assert read_intent("帮我写一首关于陶瓷的诗", [], []).task
     assert read_intent("把这段话翻译成英文", [], []).task
