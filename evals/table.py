@@ -20,6 +20,7 @@ SETTINGS: list[Setting] = [
     ("ncpqa", None, "dev"),
     ("mixed", None, "dev"),
     ("guangzhou", None, "all"),
+    ("guangzhou", QUESTIONS / "guangzhou_dev2.jsonl", "all"),
     ("plan", QUESTIONS / "plan.jsonl", "all"),
     ("plan", QUESTIONS / "heldout.jsonl", "all"),
 ]
