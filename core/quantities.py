@@ -97,3 +97,13 @@ def column_role(header: str) -> ColumnRole:
     if re.fullmatch(r"(指标|项目|名称|指标名称|序号)", h):
         return ColumnRole("item")
     return ColumnRole("value", year, period)
+
+
+_SMALL_CN = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)} | {"两": 2}
+
+
+def small_int(word: str) -> int:
+    """A count written in digits or as one Chinese numeral up to 十 ("4", "四", "两"); 0 when it is neither."""
+    if word.isdigit():
+        return int(word)
+    return _SMALL_CN.get(word, 0)

@@ -5,6 +5,7 @@ import re
 
 from assistant.answers.library import Library
 from assistant.citations import CiteBook
+from core.quantities import small_int
 from core.text import split_sentences
 from core.types import Answer, Chunk, DocumentMeta
 
@@ -17,6 +18,7 @@ _ASKS_EFFECT = re.compile(r"施行|实施|生效|开始执行|起执行")
 _ASKS_VALIDITY = re.compile(r"有效期|截[至止]|到什么时候|到哪天|到期|管多久|几年有效")
 _EFFECT = re.compile(r"(?:自|从)[^。；，]{0,24}?(?:之日)?起[^。；，]{0,4}?(?:施行|实施|执行|生效)")
 _VALIDITY = re.compile(r"有效期(?:为|调整至|延长至|至|到)?[^。；，]{0,3}?(?:\d{4}年|[\d一二三四五六七八九十两]+年)")
+_JOINT_TITLE = re.compile(r"等(\d+|[一二三四五六七八九十两])(?:个)?(?:部门|单位)")
 _OWN = re.compile(r"本(?:办法|通知|条例|细则|规定|方案|意见|决定|规划|规程)|现予公布|重新发布")
 
 
@@ -42,8 +44,9 @@ class DocumentFacts:
                 and (not effect_found or re.search(r"印发|发布|成文|发的", q))):
             parts.append((f"{title}于{_date(m.issue_date)}印发", _date(m.issue_date)))
         if re.search(r"单位|部门|机关|谁|联合", q) and not re.search(r"责任科室|哪个部门印发", q) and m.issuers:
-            verb = "联合印发" if len(m.issuers) > 1 else "印发"
-            parts.append((f"{title}由{'、'.join(m.issuers)}{verb}", m.issuers[0]))
+            issuers = self._joint_issuers(m, doc_id) or m.issuers
+            verb = "联合印发" if len(issuers) > 1 else "印发"
+            parts.append((f"{title}由{'、'.join(issuers)}{verb}", issuers[-1]))
         if re.search(r"哪个部门印发|责任科室|校对", q) and m.printer:
             parts.append((f"{title}由{m.printer}印发{self._colophon(doc_id)}", m.printer))
         if re.search(r"依据|根据什么|根据哪", q) and m.basis:
@@ -71,6 +74,20 @@ class DocumentFacts:
                    for s in split_sentences(c.text.replace("\n", "")) if (m := pattern.search(s))]
         best = next((x for x in matches if _OWN.search(x[0])), matches[0] if matches else None)
         return (best[0].rstrip("。；;")[:MAX_CLAUSE], best[1]) if best else None
+
+    def _joint_issuers(self, m: DocumentMeta, doc_id: str) -> list[str]:
+        """All N issuers of a title that says "…等N部门" when the metadata names fewer, from the text's
+        "A、B、C、D联合制定" sentence; empty when the text lists no such group."""
+        said = _JOINT_TITLE.search(m.title)
+        n = small_int(said.group(1)) if said else 0
+        if n <= len(m.issuers):
+            return []
+        group = re.compile(r"((?:[^、，。；：\s]{2,24}、){%d}[^、，。；：\s]{2,24}?)(?:联合|共同)?(?:研究)?(?:制定|印发|发布)" % (n - 1))
+        for c in self.lib.doc_chunks[doc_id]:
+            hit = group.search(c.text.replace("\n", ""))
+            if hit:
+                return hit.group(1).split("、")
+        return []
 
     def _colophon(self, doc_id: str) -> str:
         chunk = next((c for c in self.lib.doc_chunks[doc_id] if "责任科室" in c.text), None)

@@ -49,3 +49,14 @@ def test_when_it_takes_effect_is_read_from_its_own_clause_not_the_issue_date() -
 def test_without_an_effect_clause_the_issue_date_is_given_as_such() -> None:
     a = DocumentFacts(_lib_with("各区要认真落实。")).run("这个办法什么时候开始施行？", "d")
     assert a is not None and "2024年3月14日印发" in a.text
+
+
+def test_all_joint_issuers_of_an_n_departments_title_are_named() -> None:
+    meta = DocumentMeta(title="某市卫生健康委等4部门关于印发某方案的通知", issue_date="2023-10-19", issuers=["某市卫生健康委员会"])
+    doc = Document(id="d", source="d.txt", raw_text="", text="", offsets=[], meta=meta)
+    text = "为推进工作，市卫生健康委、市财政局、市人力资源社会保障局、市医保局联合制定《某方案》。"
+    chunks = [Chunk(id="t", doc_id="d", doc_title=meta.title, section_path=["正文"], text=text, start=0, end=1)]
+    facts = DocumentFacts(Library(FakeRecords(documents={"d": doc}, chunks=chunks), PROFILE))  # type: ignore[arg-type]
+    a = facts.run("这个方案是哪几个部门联合发的？", "d")
+    assert a is not None and "由市卫生健康委、市财政局、市人力资源社会保障局、市医保局联合印发" in a.text
+    assert [c.chunk_id for c in a.citations] == ["t"]
