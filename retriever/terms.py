@@ -49,16 +49,19 @@ class TermWeights:
         fill = sum(known.values()) / len(known) if known else 1.0
         return {**known, **{w: fill for w in unknown}}
 
+    def matcher(self, terms: dict[str, float]) -> Callable[[str], float]:
+        """``coverage`` for one question over many passages: the thesaurus is read once, not per passage."""
+        asking = load_word_list(QUESTION_WORDS)
+        alts = [((t, *self._thesaurus.expand(t)), w) for t, w in terms.items() if t not in asking]
+        total = sum(w for _, w in alts)
+        if not total:
+            return lambda text: 0.0
+        return lambda text: sum(w for forms, w in alts if any(a in text for a in forms)) / total
+
     def coverage(self, terms: dict[str, float], texts: Sequence[str]) -> float:
         """Share of the terms' weight the texts contain, directly or through the thesaurus.
 
         Question words ("多少钱", "多久": retriever/data/question_words.txt) are left out: no passage holds them,
         and counting them made every question that says how it asks look uncovered.
         """
-        asking = load_word_list(QUESTION_WORDS)
-        terms = {t: w for t, w in terms.items() if t not in asking}
-        if not terms:
-            return 0.0
-        blob = "".join(texts)
-        got = sum(w for t, w in terms.items() if any(a in blob for a in (t, *self._thesaurus.expand(t))))
-        return got / sum(terms.values())
+        return self.matcher(terms)("".join(texts))
