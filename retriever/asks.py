@@ -1,9 +1,11 @@
 """What kind of answer a question asks for (an amount, a duration, a date, an age, a share, a count, a place
-or channel, a fee, a list of materials), and whether a passage holds one.
+or channel, a fee), and whether a passage holds one.
 
 Inside one document the passages share the question's words: the one that answers "交多少钱" is the one
 holding an amount in 元, not the one that says who collects the fee. Retrieval gives such a passage a
-small prior (``SearchConfig.shape_boost``); the answerer has its own, sentence-level cues.
+small prior (``SearchConfig.shape_boost``); the answerer has its own, sentence-level cues. A list of
+materials is not a shape: "材料" is in the passages of every step of a procedure (with it, Guangzhou dev
+MRR@10 0.850 -> 0.852 but answers 71.7% -> 70.9%).
 """
 from __future__ import annotations
 
@@ -27,8 +29,6 @@ SHAPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "where": (re.compile(r"哪里|在哪|去哪|哪儿|什么地方|何处|哪个网站|网上|手机|线上|渠道|途径"),
               re.compile(r"https?://|www\.|网站|网址|公众号|APP|App|小程序|客户端|→|登录|服务大厅|窗口|办事处|服务中心|平台")),
     "fee": (re.compile(r"收费|收取|[交缴]费吗|付费|花钱|免费|要钱"), re.compile(r"免费|免收|收费|不收取|收取")),
-    "materials": (re.compile(r"材料|带什么|准备什么|提交什么|证件|资料"),
-                  re.compile(r"下列材料|以下材料|原件|复印件|身份证|证明材料|申请表")),
 }
 
 

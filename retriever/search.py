@@ -71,9 +71,13 @@ class SearchConfig:
     # value asked for (an amount for 交多少钱, a duration for 多久, a date for 什么时候: retriever/asks.py) and
     # more of the question's words (IDF-weighted share, thesaurus-aware, title and headings included).
     # hit@5 / MRR@10 with e5 (Guangzhou dev, NCPQA dev, plan dev): 0.937 / 0.813, 0.949 / 0.842, 1.000 / 0.957
-    # without; 0.971 / 0.852, 0.949 / 0.849, 1.000 / 0.968 at 0.3 and 0.1 (README, "Choices made by measurement").
+    # without; 0.971 / 0.843, 0.949 / 0.848, 1.000 / 0.965 at 0.3 and 0.1 with shape_min_coverage 0.5
+    # (README, "Choices made by measurement").
     shape_boost: float = 0.3
     coverage_weight: float = 0.1
+    # The shape prior only for a passage holding this share of the question's words: in the plan, a passage with
+    # any amount in 元 otherwise led for "生育津贴能领多少钱" (which no passage covers), and was answered.
+    shape_min_coverage: float = 0.5
     rrf_k: int = 60
 
     @classmethod
@@ -300,16 +304,17 @@ class HybridRetriever:
         """Passage index -> its bonus for holding the asked kind of value and the question's words."""
         cfg = self.config
         shapes = asked_shapes(plan.normalized) if cfg.shape_boost > 0 else ()
-        covered = self.terms.matcher(self.terms.weights(plan.normalized)) if cfg.coverage_weight > 0 else None
+        wants_share = cfg.coverage_weight > 0 or (shapes and cfg.shape_min_coverage > 0)
+        covered = self.terms.matcher(self.terms.weights(plan.normalized)) if wants_share else None
         if not shapes and covered is None:
             return lambda i: 0.0
 
         def bonus(i: int) -> float:
-            text = self._texts[i]
-            out = cfg.shape_boost if shapes and holds_shape(text, shapes) else 0.0
-            if covered is not None:
-                c = self.chunks[i]
-                out += cfg.coverage_weight * covered(f"{c.doc_title[:CONTEXT_CHARS]}{c.section}{text}")
+            c = self.chunks[i]
+            share = covered(f"{c.doc_title[:CONTEXT_CHARS]}{c.section}{c.text}") if covered is not None else 1.0
+            out = cfg.coverage_weight * share if covered is not None else 0.0
+            if shapes and share >= cfg.shape_min_coverage and holds_shape(c.text, shapes):
+                out += cfg.shape_boost
             return out
 
         return bonus
