@@ -17,13 +17,15 @@ import shutil
 import threading
 import time
 import uuid
-from bisect import bisect_right
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from core.types import QA, Chunk, Document, Figure, Indicator, ParsedDocument, Section
+import numpy as np
+
+from core.chunk_table import ChunksById, ChunkTable
+from core.types import QA, Document, Figure, Indicator, ParsedDocument, Section
 
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
@@ -55,9 +57,11 @@ class PackedOffsets(Sequence[int]):
     __slots__ = ("_starts", "_raws", "_len")
 
     def __init__(self, runs: list[list[int]]):
-        self._starts = [r[0] for r in runs]
-        self._raws = [r[1] for r in runs]
-        self._len = runs[-1][0] + runs[-1][2] if runs else 0
+        # Two int64 arrays rather than lists of ints: 16 bytes a run instead of 72 (425 k runs at 1000×).
+        table = np.array(runs, dtype=np.int64).reshape(-1, 3)
+        self._starts = np.ascontiguousarray(table[:, 0])
+        self._raws = np.ascontiguousarray(table[:, 1])
+        self._len = int(table[-1, 0] + table[-1, 2]) if len(table) else 0
 
     def __len__(self) -> int:
         return self._len
@@ -69,8 +73,8 @@ class PackedOffsets(Sequence[int]):
             i += self._len
         if not 0 <= i < self._len:
             raise IndexError(i)
-        run = bisect_right(self._starts, i) - 1
-        return self._raws[run] + i - self._starts[run]
+        run = int(np.searchsorted(self._starts, i, side="right")) - 1
+        return int(self._raws[run]) + i - int(self._starts[run])
 
 
 def unpack_offsets(runs: list[list[int]]) -> list[int]:
@@ -162,6 +166,7 @@ def write_records(gen: Path, docs: list[ParsedDocument]) -> None:
     _write_jsonl(gen / "documents.jsonl", (_doc_row(p.document) for p in docs))
     _write_jsonl(gen / "sections.jsonl", (s.to_dict() for p in docs for s in p.sections))
     _write_jsonl(gen / "chunks.jsonl", (c.to_dict() for p in docs for c in p.chunks))
+    ChunkTable.write(gen, (c for p in docs for c in p.chunks))
     _write_jsonl(gen / "indicators.jsonl", (i.to_dict() for p in docs for i in p.indicators))
     _write_jsonl(gen / "figures.jsonl", (f.to_dict() for p in docs for f in p.figures))
     _write_jsonl(gen / "qas.jsonl", (q.to_dict() for p in docs for q in p.qas))
@@ -217,6 +222,7 @@ class Records:
     ``documents`` holds each document's id, source, metadata and offset map but not its full text
     (``text`` and ``raw_text`` are empty): answers work from the chunks, and the full text is read from
     disk by ``document(id)`` when someone opens the document (1000×: 70 MB less per worker).
+    ``chunks`` is a ``ChunkTable``: columns in memory, texts and records read on demand (1000×: ~95 MB less).
     """
 
     _CACHED_TEXTS = 8  # full documents kept after being opened
@@ -241,13 +247,13 @@ class Records:
                 self._where[doc.id] = (f.tell() - len(line), len(line))
         read = shared.read
         self.sections = [Section.from_dict(r) for r in read(gen / "sections.jsonl")]
-        self.chunks = [Chunk.from_dict(r) for r in read(gen / "chunks.jsonl")]
+        self.chunks = ChunkTable.open(gen)
         self.indicators = [Indicator.from_dict(r) for r in read(gen / "indicators.jsonl")]
         self.figures = [Figure.from_dict(r) for r in read(gen / "figures.jsonl")]
         # Generations written before Q/A records existed have no qas.jsonl.
         qa_path = gen / "qas.jsonl"
         self.qas: dict[str, QA] = {q.id: q for q in map(QA.from_dict, read(qa_path))} if qa_path.exists() else {}
-        self.chunk_by_id = {c.id: c for c in self.chunks}
+        self.chunk_by_id = ChunksById(self.chunks)
 
     def document(self, doc_id: str) -> Document | None:
         """The document with its full text (cleaned and raw), or None for an unknown id."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from core.chunk_table import ChunkTable
 from core.quantities import in_period, period_word
 from core.settings import Settings
 from core.types import CONTEXT_CHARS, Chunk, Hit
@@ -107,12 +109,14 @@ DENSE_WEIGHTS: dict[str, dict[str, float]] = {
 }
 
 class HybridRetriever:
-    def __init__(self, chunks: list[Chunk], doc_meta: dict[str, dict[str, Any]], tokenizer: Tokenizer,
+    def __init__(self, chunks: Sequence[Chunk], doc_meta: dict[str, dict[str, Any]], tokenizer: Tokenizer,
                  words: LexicalChannel, bigrams: LexicalChannel, embedder: Any, vectors: Any,
                  thesaurus: Thesaurus, settings: Settings, config: SearchConfig | None = None,
                  reranker: Any = None):
-        self.chunks = chunks
-        self.index_of = {c.id: i for i, c in enumerate(chunks)}
+        # Columns, not Chunk objects: the ids and kinds of every chunk, texts read from the table when scored.
+        self.chunks = table = ChunkTable.of(chunks)
+        self.ids = table.ids
+        self.index_of = table.index_of
         self.doc_meta = doc_meta
         self.tokenizer = tokenizer
         self.words = words
@@ -126,9 +130,9 @@ class HybridRetriever:
         self.corrector = TypoCorrector.from_thesaurus(thesaurus, tokenizer.user_terms, word_freq=tokenizer.freq)
         doc_ids = sorted(doc_meta)
         self._doc_index = {d: i for i, d in enumerate(doc_ids)}
-        self._chunk_doc = np.array([self._doc_index[c.doc_id] for c in chunks], dtype=np.int32)
+        self._chunk_doc = np.array([self._doc_index[d] for d in table.doc_ids], dtype=np.int32)[table.doc]
+        self._meta_kind = table.kind_code("meta")
         self.regions = {m.get("region", "") for m in doc_meta.values()} - {""}
-        self._texts = [c.text for c in chunks]
         # Documents grouped by region and period (region "" = none), so the per-query priors are a few
         # array updates rather than a Python pass over every document (1.7 ms at 500 documents).
         groups: dict[tuple[str, str], list[int]] = {}
@@ -138,7 +142,6 @@ class HybridRetriever:
         self._docs_of = {g: np.array(docs, dtype=np.int64) for g, docs in groups.items()}
         self._scoped: dict[Scope, tuple[np.ndarray, np.ndarray, tuple[str, ...]]] = {}
         self._shingles: dict[str, frozenset[str]] = {}
-        self._neighbours = _neighbours(chunks)
         self._held: dict[str, bool] = {}
 
     @property
@@ -224,7 +227,7 @@ class HybridRetriever:
                 if key == "region" and scope.prefers(value, profile):
                     docs[idx] = True
             chunks = docs[self._chunk_doc]
-            cached = (docs, chunks, tuple(self.chunks[i].id for i in np.flatnonzero(chunks)))
+            cached = (docs, chunks, tuple(self.ids[i] for i in np.flatnonzero(chunks)))
             if len(self._scoped) >= 64:  # a bound on memory
                 self._scoped.clear()
             self._scoped[scope] = cached
@@ -249,7 +252,7 @@ class HybridRetriever:
             idx = top_indices(scores, n, mask)
             if preferred is not None:
                 idx = np.union1d(idx, top_indices(scores, n, preferred))
-            channels[channel.name] = {self.chunks[i].id: float(scores[i]) for i in idx}
+            channels[channel.name] = {self.ids[i]: float(scores[i]) for i in idx}
         embedding = self._await_embedding(pending)
         if embedding is not None:
             dense = self.vectors.query(embedding, n, None)
@@ -258,7 +261,7 @@ class HybridRetriever:
             # when it is a minority; a scope of most of the corpus is in the global top-n anyway.
             if preferred is not None and not scope.named and len(preferred_ids) <= len(self.chunks) // 2:
                 dense += self.vectors.query_among(embedding, preferred_ids, n)
-            allowed = None if mask is None else {self.chunks[i].id for i in np.flatnonzero(mask)}
+            allowed = None if mask is None else {self.ids[i] for i in np.flatnonzero(mask)}
             channels["dense"] = {cid: s for cid, s in dense if cid in self.index_of and (allowed is None or cid in allowed)}
         return channels
 
@@ -271,7 +274,7 @@ class HybridRetriever:
                 if len(self._held) > 10_000:  # a bound on memory; the thesaurus has ~1,000 terms
                     self._held.clear()
                 titles = (m.get("title") or "" for m in self.doc_meta.values())
-                held = self._held[term] = any(term in t for t in self._texts) or any(term in t for t in titles)
+                held = self._held[term] = self.chunks.contains(term) or any(term in t for t in titles)
             if held:
                 out.append(term)
         return out
@@ -302,9 +305,9 @@ class HybridRetriever:
             bonus = fit(i) if cid in fitted else 0.0
             if score >= floor and (cid in lexical or not cfg.prior_needs_lexical):
                 bonus += cfg.region_boost * bool(in_scope[doc]) + cfg.period_boost * bool(period[doc])
-            if numbers and any(x in self._texts[i] for x in numbers):
+            if numbers and any(x in self.chunks.text(i) for x in numbers):
                 bonus += cfg.number_boost
-            fused[cid] = (score + bonus) * (meta_scale if self.chunks[i].kind == "meta" else 1.0)
+            fused[cid] = (score + bonus) * (meta_scale if self.chunks.kind[i] == self._meta_kind else 1.0)
 
     def _fit(self, plan: QueryPlan) -> Callable[[int], float]:
         """Passage index -> its bonus for holding the asked kind of value and the question's words."""
@@ -336,7 +339,7 @@ class HybridRetriever:
         def shingles_of(cid: str) -> frozenset[str]:
             got = self._shingles.get(cid)
             if got is None:
-                got = self._shingles[cid] = shingles(self._texts[self.index_of[cid]])
+                got = self._shingles[cid] = shingles(self.chunks.text(self.index_of[cid]))
             return got
 
         local = lambda cid: bool(in_scope[self._chunk_doc[self.index_of[cid]]])  # noqa: E731
@@ -365,12 +368,16 @@ class HybridRetriever:
             hits = self.reranker.rerank(plan.normalized, hits)
         return hits[:k]
 
+    @cached_property
+    def _neighbours(self) -> dict[int, tuple[int, ...]]:
+        return _neighbours(self.chunks)  # only with neighbour_weight > 0 (~15 MB at 1000×)
+
     def _smooth(self, fused: dict[str, float]) -> dict[str, float]:
         w = self.config.neighbour_weight
         out = dict(fused)
         for cid, score in fused.items():
             for j in self._neighbours.get(self.index_of[cid], ()):
-                other = self.chunks[j].id
+                other = self.ids[j]
                 out[other] = max(out.get(other, 0.0), fused.get(other, 0.0) + w * score)
         return out
 
@@ -380,7 +387,7 @@ class HybridRetriever:
         out = []
         for cid, s in ranked:
             i = self.index_of[cid]
-            key = (int(self._chunk_doc[i]), "".join(self._texts[i].split()))
+            key = (int(self._chunk_doc[i]), "".join(self.chunks.text(i).split()))
             if key not in seen:
                 seen.add(key)
                 out.append((cid, s))
@@ -396,22 +403,22 @@ class HybridRetriever:
                    in_scope=bool(in_scope[self._chunk_doc[i]]))
 
 
-def _neighbours(chunks: list[Chunk]) -> dict[int, tuple[int, ...]]:
+def _neighbours(chunks: ChunkTable) -> dict[int, tuple[int, ...]]:
     """Index → the indexes of the text passages just before and after it in the same document."""
-    by_doc: dict[str, list[int]] = {}
-    for i, c in enumerate(chunks):
-        if c.kind == "text":
-            by_doc.setdefault(c.doc_id, []).append(i)
+    by_doc: dict[int, list[int]] = {}
+    code = chunks.kind_code("text")
+    for i in np.flatnonzero(chunks.kind == code) if code >= 0 else ():
+        by_doc.setdefault(int(chunks.doc[i]), []).append(int(i))
     out: dict[int, tuple[int, ...]] = {}
     for idx in by_doc.values():
-        idx.sort(key=lambda i: chunks[i].start)
+        idx.sort(key=lambda i: int(chunks.start[i]))
         for a, b in zip(idx, idx[1:]):
             out[a] = (*out.get(a, ()), b)
             out[b] = (*out.get(b, ()), a)
     return out
 
 
-def open_retriever(gen_dir: Path, chunks: list[Chunk], doc_meta: dict[str, dict[str, str]],
+def open_retriever(gen_dir: Path, chunks: Sequence[Chunk], doc_meta: dict[str, dict[str, str]],
                    settings: Settings) -> HybridRetriever:
     """Load the indexes of one generation."""
     from retriever.build import chroma_client, collection_name, dense_info, load_embedder

@@ -26,10 +26,7 @@ class FaqAnswers:
     def __init__(self, lib: Library, extractive: Extractive, cfg: AnswerConfig):
         self.lib, self.extractive, self.cfg = lib, extractive, cfg
         self.qas = getattr(lib.records, "qas", {}) or {}
-        self._chunks: dict[str, list[Hit]] = {}
-        for c in lib.records.chunks:
-            if c.kind == "qa":
-                self._chunks.setdefault(c.ref, []).append(Hit(chunk=c, score=1.0))
+        self._qa_chunks = lib.chunks.by_ref("qa")  # Q/A id -> its chunks' indexes, decoded when answered
 
     def run(self, q: Query, hits: list[Hit]) -> Answer | None:
         best: tuple[float, str] | None = None
@@ -43,7 +40,7 @@ class FaqAnswers:
         if best is None:
             return None
         qa = self.qas[best[1]]
-        own = self._chunks.get(best[1], [])
+        own = [Hit(chunk=self.lib.chunks[i], score=1.0) for i in self._qa_chunks.get(best[1], [])]
         if own and len(qa.answer) <= self.cfg.faq_whole:
             # A short stored answer is the answer: all of it, cited.
             chunk = own[0].chunk

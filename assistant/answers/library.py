@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
 
 from assistant.answers.schema import DocSchema
 from assistant.facts import bigrams, coverage, same_quantity
+from core.chunk_table import ChunkTable
 from core.profile import Profile
 from core.types import Chunk, Figure, Indicator
 from index.store import Records
@@ -22,11 +24,50 @@ def _cn_date(iso: str) -> str:
     return f"{y}年{mo}月{int(m.group(3))}日" if m.group(3) else f"{y}年{mo}月"
 
 
+class RowChunks(Mapping[str, Chunk]):
+    """Indicator id -> the table-row chunk rendering it, decoded when looked up."""
+
+    def __init__(self, table: ChunkTable):
+        self._table = table
+        self._at = table.by_ref("table_row")
+
+    def __getitem__(self, ref: str) -> Chunk:
+        return self._table[self._at[ref][-1]]
+
+    def __contains__(self, ref: object) -> bool:
+        return ref in self._at
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._at)
+
+    def __len__(self) -> int:
+        return len(self._at)
+
+
+class DocChunks:
+    """doc id -> its chunks (optionally of some kinds only), decoded when a document is asked for."""
+
+    def __init__(self, table: ChunkTable, kinds: tuple[str, ...] = ()):
+        self._table = table
+        self._codes = [table.kind_code(k) for k in kinds]
+
+    def indexes(self, doc_id: str) -> list[int]:
+        idx = self._table.of_doc(doc_id)
+        if self._codes:
+            idx = idx[[int(self._table.kind[i]) in self._codes for i in idx]] if len(idx) else idx
+        return [int(i) for i in idx]
+
+    def __getitem__(self, doc_id: str) -> list[Chunk]:
+        return [self._table[i] for i in self.indexes(doc_id)]
+
+
 class Library:
     def __init__(self, records: Records, profile: Profile):
         self.records = records
         self.profile = profile
-        self.row_chunk = {c.ref: c for c in records.chunks if c.kind == "table_row"}
+        # Views over the chunk table rather than dicts of every chunk: a worker decodes only the chunks it shows.
+        self.chunks = table = ChunkTable.of(records.chunks)
+        self.row_chunk = RowChunks(table)
         self.ind_by_id = {i.id: i for i in records.indicators}
         self.inds: dict[str, list[Indicator]] = defaultdict(list)
         for i in records.indicators:
@@ -34,12 +75,8 @@ class Library:
         self.figs: dict[str, list[Figure]] = defaultdict(list)
         for f in records.figures:
             self.figs[f.doc_id].append(f)
-        self.passages: dict[str, list[Chunk]] = defaultdict(list)
-        self.doc_chunks: dict[str, list[Chunk]] = defaultdict(list)
-        for c in records.chunks:
-            self.doc_chunks[c.doc_id].append(c)
-            if c.kind in ("text", "box_item"):
-                self.passages[c.doc_id].append(c)
+        self.passages = DocChunks(table, ("text", "box_item"))
+        self.doc_chunks = DocChunks(table)
         self.schemas = {d: DocSchema.from_indicators(inds) for d, inds in self.inds.items()}
         self._name_bigrams = [bigrams(n) for n in {i.name for i in records.indicators}]
 
@@ -83,7 +120,11 @@ class Library:
 
     def passage_of(self, fig: Figure) -> Chunk | None:
         """The passage a text figure was read from."""
-        for c in self.passages[fig.doc_id]:
-            if c.start <= fig.start < max(c.end, c.start + len(c.text) + 1) and fig.raw.replace("达到", "").replace("达", "") in c.text:
-                return c
-        return next((c for c in self.passages[fig.doc_id] if fig.sentence[:20] in c.text), None)
+        t = self.chunks
+        idx = self.passages.indexes(fig.doc_id)
+        raw = fig.raw.replace("达到", "").replace("达", "")
+        for i in idx:
+            start, text = int(t.start[i]), t.text(i)
+            if start <= fig.start < max(int(t.end[i]), start + len(text) + 1) and raw in text:
+                return t[i]
+        return next((t[i] for i in idx if fig.sentence[:20] in t.text(i)), None)

@@ -81,3 +81,46 @@ def test_the_lookalike_shingle_cache_is_bounded_to_tens_of_mb(plan_parsed: Any) 
     shared = next(iter(first[0] & cached[0]))
     assert any(shared is x for x in first[0]) and any(shared is x for x in cached[0])
     assert {id(x) for x in first[0]} == {id(x) for x in cached[0]}
+
+
+def test_a_worker_decodes_only_the_chunks_it_shows(tmp_path: Path) -> None:
+    """A fresh interpreter opens a library, searches and answers: its chunks stay columns and mapped texts,
+    and only the few it scored closely or cited become Chunk objects."""
+    from tests.retriever.conftest import write_tiny_corpus
+
+    corpus = write_tiny_corpus(tmp_path / "corpus")
+    script = f"""
+import gc
+from pathlib import Path
+from core.settings import load_settings
+from core.types import Chunk
+from index.pipeline import build_index
+from assistant.engine import Engine
+settings = load_settings(index_dir=Path({str(tmp_path / 'index')!r}), data_dir=Path({str(tmp_path / 'data')!r}))
+assert build_index([Path({str(corpus)!r}), settings.corpus_dir], settings.index_dir, settings).documents == 5
+gc.collect()
+engine = Engine.open(settings=settings)
+table = engine.generation.records.chunks
+before = sum(isinstance(o, Chunk) for o in gc.get_objects())
+retriever, shown = engine.generation.retriever, set()
+search = retriever.search
+def searched(*args, **kwargs):
+    hits = search(*args, **kwargs)
+    shown.update(h.chunk.id for h in hits)
+    return hits
+retriever.search = searched
+for q in ("个人创业担保贷款最高额度是多少？", "生育保险参保人数2020年目标是多少？", "城镇新增就业人数", "职业技能培训补贴"):
+    assert engine.search(q, k=10)
+    engine.chat(q)
+gc.collect()
+print(len(table), before, sum(isinstance(o, Chunk) for o in gc.get_objects()), len(table._cache), len(shown))
+"""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("EMBEDDING_", "RERANK_", "POLICY_"))}
+    env["EMBEDDING_BACKEND"] = "lsa"
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=180)
+    assert out.returncode == 0, out.stderr[-2000:]
+    total, opened, answered, cached, shown = map(int, out.stdout.split()[-5:])
+    assert total > 100 and opened == 0, (total, opened)
+    # The Chunk objects alive are the decoded cache, which holds the hits returned and nothing else.
+    assert answered == cached == shown < total, (total, answered, cached, shown)

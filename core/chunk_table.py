@@ -1,0 +1,283 @@
+"""The chunks of one generation as compact columns, with texts and whole records read on demand.
+
+A worker scores 111 k chunks at 1000× but shows a few dozen: holding every chunk as a Python object
+took ~110 MB a worker. Here a chunk is a row of small numpy columns (document, kind, offsets) and an
+id; its text is a slice of one UTF-8 file and the whole record a line of ``chunks.jsonl``, both read
+with ``pread`` when asked for (the OS page cache holds them once for all workers) and the records
+kept in a small cache. Read rather than memory-mapped: a scan of every text (``contains``) would
+otherwise add the whole file (~50 MB at 1000×) to each worker's resident set.
+
+    gen/chunk_table/columns.npz   doc, kind, start, end, text_at, row_at (row i = bytes row_at[i]:row_at[i+1])
+    gen/chunk_table/keys.json     ids, document ids, kind names, refs (and the rows that have one)
+    gen/chunk_table/texts.bin     the texts, NUL-separated (text i = bytes text_at[i]:text_at[i+1]-1)
+"""
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, overload
+
+import numpy as np
+
+from core.types import Chunk
+
+TABLE_DIR = "chunk_table"
+_SEP = b"\x00"  # between texts: a term without NUL cannot match across two of them
+
+
+class _File:
+    """Byte ranges of a file, read with pread: thread-safe, and nothing kept in the process."""
+
+    BLOCK = 1 << 22
+
+    def __init__(self, path: Path):
+        self._f = open(path, "rb")  # closed with the table
+        self._fd = self._f.fileno()
+        self._size = os.fstat(self._fd).st_size
+
+    def __getitem__(self, span: slice) -> bytes:
+        return os.pread(self._fd, span.stop - span.start, span.start)
+
+    def find(self, needle: bytes) -> int:
+        """Offset of the first occurrence of ``needle``, or -1; read block by block."""
+        keep = max(len(needle) - 1, 0)
+        pos, tail = 0, b""
+        while pos < self._size:
+            block = tail + os.pread(self._fd, self.BLOCK, pos)
+            at = block.find(needle)
+            if at != -1:
+                return pos - len(tail) + at
+            pos += self.BLOCK
+            tail = block[-keep:] if keep else b""
+        return -1
+
+
+class _Columns:
+    """What the table knows about every chunk without its record: built from the records, or loaded."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.doc_ids: dict[str, int] = {}
+        self.kinds: dict[str, int] = {}
+        self.ref_at: list[int] = []
+        self.refs: list[str] = []
+        self.doc: list[int] = []
+        self.kind: list[int] = []
+        self.start: list[int] = []
+        self.end: list[int] = []
+        self.texts = bytearray()
+        self.text_at: list[int] = [0]
+
+    def add(self, chunk: Chunk) -> None:
+        i = len(self.ids)
+        self.ids.append(chunk.id)
+        self.doc.append(self.doc_ids.setdefault(chunk.doc_id, len(self.doc_ids)))
+        self.kind.append(self.kinds.setdefault(chunk.kind, len(self.kinds)))
+        self.start.append(chunk.start)
+        self.end.append(chunk.end)
+        if chunk.ref:
+            self.ref_at.append(i)
+            self.refs.append(chunk.ref)
+        self.texts += chunk.text.encode("utf-8") + _SEP
+        self.text_at.append(len(self.texts))
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {"doc": np.array(self.doc, dtype=np.int32), "kind": np.array(self.kind, dtype=np.uint8),
+                "start": np.array(self.start, dtype=np.int64), "end": np.array(self.end, dtype=np.int64),
+                "text_at": np.array(self.text_at, dtype=np.int64)}
+
+    def keys(self) -> dict[str, Any]:
+        return {"ids": self.ids, "docs": list(self.doc_ids), "kinds": list(self.kinds), "ref_at": self.ref_at,
+                "refs": self.refs}
+
+
+class _JsonlRows:
+    """Chunk i decoded from its line of a memory-mapped ``chunks.jsonl``."""
+
+    def __init__(self, path: Path, row_at: np.ndarray):
+        self._data = _File(path)
+        self._at = row_at
+
+    def __call__(self, i: int) -> Chunk:
+        return Chunk.from_dict(json.loads(self._data[int(self._at[i]):int(self._at[i + 1])]))
+
+
+class ChunkTable(Sequence[Chunk]):
+    """Sequence of the chunks; ``table[i]`` decodes chunk i (cached), the columns need no decoding."""
+
+    CACHED = 4096  # decoded chunks kept: the hits and passages of recent questions (~2 KB each)
+
+    def __init__(self, keys: dict[str, Any], arrays: Mapping[str, np.ndarray], texts: bytes | _File,
+                 rows: Callable[[int], Chunk]):
+        self.ids: list[str] = keys["ids"]
+        self.index_of = {cid: i for i, cid in enumerate(self.ids)}
+        self.doc_ids: list[str] = keys["docs"]
+        self.kinds: list[str] = keys["kinds"]
+        self.doc = arrays["doc"]
+        self.kind = arrays["kind"]
+        self.start = arrays["start"]
+        self.end = arrays["end"]
+        self._text_at = arrays["text_at"]
+        self._texts = texts
+        self._rows = rows
+        self._ref_at = np.array(keys["ref_at"], dtype=np.int64)  # the chunks that render a record, and its id
+        self._refs: list[str] = keys["refs"]
+        self._by_ref: dict[str, dict[str, list[int]]] = {}
+        self._by_doc: tuple[dict[str, int], np.ndarray, np.ndarray] | None = None
+        self._cache: OrderedDict[int, Chunk] = OrderedDict()
+        self._lock = threading.Lock()
+
+    # -- building and opening -----------------------------------------------------------------
+
+    @classmethod
+    def of(cls, chunks: Sequence[Chunk]) -> "ChunkTable":
+        """``chunks`` itself if it is a table, else a table over the list (its objects returned as they are)."""
+        if isinstance(chunks, ChunkTable):
+            return chunks
+        cols = _Columns()
+        for c in chunks:
+            cols.add(c)
+        items = list(chunks)
+        return cls(cols.keys(), cols.arrays(), bytes(cols.texts), items.__getitem__)
+
+    @staticmethod
+    def write(gen: Path, chunks: Iterable[Chunk]) -> None:
+        """Write the table of ``gen/chunks.jsonl`` (already written, one line per chunk in this order)."""
+        cols = _Columns()
+        for c in chunks:
+            cols.add(c)
+        out = gen / TABLE_DIR
+        out.mkdir(exist_ok=True)
+        (out / "texts.bin").write_bytes(bytes(cols.texts))
+        (out / "keys.json").write_text(json.dumps(cols.keys(), ensure_ascii=False), encoding="utf-8")
+        np.savez(out / "columns.npz", row_at=_line_starts(gen / "chunks.jsonl"), **cols.arrays())
+
+    @classmethod
+    def open(cls, gen: Path) -> "ChunkTable":
+        """The table of a generation; one written before tables existed is read from its chunks.jsonl."""
+        path = gen / "chunks.jsonl"
+        table_dir = gen / TABLE_DIR
+        if not (table_dir / "columns.npz").exists():
+            return cls._from_jsonl(path)
+        with np.load(table_dir / "columns.npz") as z:
+            arrays = {k: z[k] for k in z.files}
+        keys = json.loads((table_dir / "keys.json").read_text(encoding="utf-8"))
+        return cls(keys, arrays, _File(table_dir / "texts.bin"), _JsonlRows(path, arrays["row_at"]))
+
+    @classmethod
+    def _from_jsonl(cls, path: Path) -> "ChunkTable":
+        cols = _Columns()
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    cols.add(Chunk.from_dict(json.loads(line)))
+        return cls(cols.keys(), cols.arrays(), bytes(cols.texts), _JsonlRows(path, _line_starts(path)))
+
+    # -- the sequence --------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @overload
+    def __getitem__(self, i: int) -> Chunk: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Chunk]: ...
+
+    def __getitem__(self, i: int | slice) -> Chunk | list[Chunk]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        i = int(i)
+        if i < 0:
+            i += len(self.ids)
+        if not 0 <= i < len(self.ids):
+            raise IndexError(i)
+        with self._lock:
+            got = self._cache.get(i)
+            if got is not None:
+                self._cache.move_to_end(i)
+                return got
+        got = self._rows(i)
+        with self._lock:
+            self._cache[i] = got
+            if len(self._cache) > self.CACHED:
+                self._cache.popitem(last=False)
+        return got
+
+    def __iter__(self) -> Iterator[Chunk]:
+        return (self[i] for i in range(len(self.ids)))
+
+    # -- columns ---------------------------------------------------------------------------------
+
+    def text(self, i: int) -> str:
+        return self._texts[int(self._text_at[i]):int(self._text_at[i + 1]) - 1].decode("utf-8")
+
+    def contains(self, term: str) -> bool:
+        """Whether some chunk's text contains ``term``: one scan of the texts file."""
+        if not self.ids:
+            return False
+        if "\x00" in term:
+            return any(term in self.text(i) for i in range(len(self.ids)))
+        return self._texts.find(term.encode("utf-8")) != -1
+
+    def kind_code(self, kind: str) -> int:
+        """The code of ``kind`` in the kind column (-1 when no chunk has it)."""
+        return self.kinds.index(kind) if kind in self.kinds else -1
+
+    def of_doc(self, doc_id: str) -> np.ndarray:
+        """Indexes of the document's chunks, in table order."""
+        if self._by_doc is None:
+            order = np.argsort(self.doc, kind="stable")
+            bounds = np.searchsorted(self.doc[order], np.arange(len(self.doc_ids) + 1))
+            self._by_doc = ({d: i for i, d in enumerate(self.doc_ids)}, order, bounds)
+        codes, order, bounds = self._by_doc
+        d = codes.get(doc_id)
+        return order[bounds[d]:bounds[d + 1]] if d is not None else order[:0]
+
+    def by_ref(self, kind: str) -> dict[str, list[int]]:
+        """ref -> indexes of the chunks of ``kind`` rendering it (a table row's indicator, a Q/A record)."""
+        got = self._by_ref.get(kind)
+        if got is None:
+            code = self.kind_code(kind)
+            got = {}
+            for i in np.flatnonzero(self.kind[self._ref_at] == code) if code >= 0 else ():
+                got.setdefault(self._refs[i], []).append(int(self._ref_at[i]))
+            self._by_ref[kind] = got
+        return got
+
+
+def _line_starts(path: Path) -> np.ndarray:
+    """Byte offset of every non-blank line of a JSONL file, and the file's length last."""
+    starts: list[int] = []
+    pos = 0
+    with open(path, "rb") as f:
+        for line in f:
+            if line.strip():
+                starts.append(pos)
+            pos += len(line)
+    if starts:
+        starts.append(pos)
+    return np.array(starts or [0], dtype=np.int64)
+
+
+class ChunksById(Mapping[str, Chunk]):
+    """id -> chunk over a table, decoding only the chunks looked up."""
+
+    def __init__(self, table: ChunkTable):
+        self._table = table
+
+    def __getitem__(self, cid: str) -> Chunk:
+        return self._table[self._table.index_of[cid]]
+
+    def __contains__(self, cid: object) -> bool:
+        return cid in self._table.index_of
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table.ids)
+
+    def __len__(self) -> int:
+        return len(self._table)

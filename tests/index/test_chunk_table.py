@@ -1,0 +1,110 @@
+"""The chunk table of a generation: exactly the chunks written, read lazily from memory-mapped files."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from core.chunk_table import TABLE_DIR, ChunksById, ChunkTable
+from core.types import Chunk
+from index import store
+from index.pipeline import build_index
+from tests.retriever.conftest import tiny_settings, write_tiny_corpus
+
+
+@pytest.fixture(scope="module")
+def gen(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny corpus and the bundled plan, indexed through the real pipeline."""
+    root = tmp_path_factory.mktemp("table")
+    settings = tiny_settings(root)
+    corpus = write_tiny_corpus(root / "corpus")
+    report = build_index([corpus, settings.corpus_dir], settings.index_dir, settings)
+    assert report.documents == 5 and not report.skipped
+    return store.require_generation(settings.index_dir)
+
+
+def eager(gen: Path) -> list[Chunk]:
+    """What Records held before tables: every line of chunks.jsonl as a Chunk."""
+    lines = (gen / "chunks.jsonl").read_text(encoding="utf-8").splitlines()
+    return [Chunk.from_dict(json.loads(line)) for line in lines if line.strip()]
+
+
+def same_columns(table: ChunkTable, chunks: list[Chunk]) -> None:
+    assert len(table) == len(chunks) > 100
+    assert table.ids == [c.id for c in chunks]
+    assert [table.doc_ids[d] for d in table.doc] == [c.doc_id for c in chunks]
+    assert [table.kinds[k] for k in table.kind] == [c.kind for c in chunks]
+    assert table.start.tolist() == [c.start for c in chunks] and table.end.tolist() == [c.end for c in chunks]
+    assert [table.text(i) for i in range(len(table))] == [c.text for c in chunks]
+    assert all(table.index_of[c.id] == i for i, c in enumerate(chunks))
+
+
+def test_the_lazy_table_returns_exactly_the_chunks_written(gen: Path) -> None:
+    chunks = eager(gen)
+    table = store.Records(gen).chunks
+    assert isinstance(table, ChunkTable) and not isinstance(table._texts, bytes)  # read from its file
+    same_columns(table, chunks)
+    assert list(table) == chunks and table[-1] == chunks[-1] and table[3:6] == chunks[3:6]
+    by_id = ChunksById(table)
+    assert by_id[chunks[7].id] == chunks[7] and chunks[7].id in by_id and "0" * 16 not in by_id
+    with pytest.raises(IndexError):
+        table[len(chunks)]
+
+
+def test_a_generation_without_a_table_reads_its_chunks_jsonl(gen: Path, tmp_path: Path) -> None:
+    old = tmp_path / gen.name
+    shutil.copytree(gen, old)
+    shutil.rmtree(old / TABLE_DIR)
+    table = ChunkTable.open(old)
+    chunks = eager(gen)
+    same_columns(table, chunks)
+    assert list(table) == chunks
+
+
+def test_a_table_over_a_list_holds_the_same_objects(gen: Path) -> None:
+    chunks = eager(gen)
+    table = ChunkTable.of(chunks)
+    same_columns(table, chunks)
+    assert all(table[i] is c for i, c in enumerate(chunks)) and ChunkTable.of(table) is table
+
+
+def test_lookups_by_document_ref_and_text(gen: Path) -> None:
+    chunks = eager(gen)
+    table = ChunkTable.open(gen)
+    for doc_id in {c.doc_id for c in chunks}:
+        assert [table[i] for i in table.of_doc(doc_id)] == [c for c in chunks if c.doc_id == doc_id]
+    assert not len(table.of_doc("no such document"))
+    rows = table.by_ref("table_row")
+    assert rows and all(chunks[i].kind == "table_row" and chunks[i].ref == ref for ref, ix in rows.items() for i in ix)
+    assert sum(map(len, rows.values())) == sum(c.kind == "table_row" for c in chunks)
+    assert table.by_ref("no such kind") == {} and table.kind_code("no such kind") == -1
+    # Any text's pieces are found; a string spanning two texts' border is not.
+    for term in ("创业担保贷款", chunks[5].text[-3:], chunks[40].text[:4], "个人创业担保贷款最高额度为20万元"):
+        assert table.contains(term) == any(term in c.text for c in chunks) is True
+    border = chunks[0].text[-2:] + chunks[1].text[:2]
+    assert table.contains(border) == any(border in c.text for c in chunks)
+    assert not table.contains("火星探测") and not table.contains("\x00") and not ChunkTable.of([]).contains("")
+
+
+def test_a_scan_finds_terms_across_read_blocks(gen: Path, monkeypatch: Any) -> None:
+    from core import chunk_table
+
+    monkeypatch.setattr(chunk_table._File, "BLOCK", 7)  # every multi-byte term straddles some block border
+    chunks, table = eager(gen), ChunkTable.open(gen)
+    for c in chunks[::9]:
+        for term in (c.text[:5], c.text[-4:], c.text[len(c.text) // 2:][:6]):
+            assert table.contains(term)
+    assert not table.contains("火星探测") and not table.contains(chunks[0].text[-2:] + chunks[1].text[:2])
+
+
+def test_decoded_chunks_are_bounded(gen: Path, monkeypatch: Any) -> None:
+    monkeypatch.setattr(ChunkTable, "CACHED", 10)
+    table = ChunkTable.open(gen)
+    for i in range(len(table)):
+        table[i]
+    assert len(table._cache) == 10 and set(table._cache) == set(range(len(table) - 10, len(table)))
+    assert isinstance(table.doc, np.ndarray) and table.doc.dtype == np.int32
