@@ -2,7 +2,7 @@
 
     index_dir/
       CURRENT               name of the generation being served
-      gen-<time>-<hash>/    manifest.json, *.jsonl records, lexical/, dense/, chroma/
+      gen-<time>-<hash>/    manifest.json, *.jsonl records, chunk_table/, lexical/, dense/, chroma/
       cache/                parsed documents keyed by file hash, so unchanged files aren't re-parsed
 
 A rebuild writes a new generation beside the served one and then swaps CURRENT with
