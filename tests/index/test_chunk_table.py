@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from core.chunk_table import TABLE_DIR, ChunksById, ChunkTable
+from core.settings import Settings
 from core.types import Chunk
 from index import store
 from index.pipeline import build_index
@@ -17,13 +18,18 @@ from tests.retriever.conftest import tiny_settings, write_tiny_corpus
 
 
 @pytest.fixture(scope="module")
-def gen(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The tiny corpus and the bundled plan, indexed through the real pipeline."""
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The tiny corpus and the bundled plan, indexed through the real pipeline (LSA channel)."""
     root = tmp_path_factory.mktemp("table")
-    settings = tiny_settings(root)
+    settings = tiny_settings(root, embedding_backend="lsa")
     corpus = write_tiny_corpus(root / "corpus")
     report = build_index([corpus, settings.corpus_dir], settings.index_dir, settings)
     assert report.documents == 5 and not report.skipped
+    return settings
+
+
+@pytest.fixture(scope="module")
+def gen(settings: Settings) -> Path:
     return store.require_generation(settings.index_dir)
 
 
@@ -108,3 +114,19 @@ def test_decoded_chunks_are_bounded(gen: Path, monkeypatch: Any) -> None:
         table[i]
     assert len(table._cache) == 10 and set(table._cache) == set(range(len(table) - 10, len(table)))
     assert isinstance(table.doc, np.ndarray) and table.doc.dtype == np.int32
+
+
+def test_search_over_the_table_ranks_as_over_the_chunk_objects(gen: Path, settings: Settings) -> None:
+    from retriever.scope import document_meta
+    from retriever.search import open_retriever
+
+    records = store.Records(gen)
+    meta = {d.id: document_meta(d) for d in records.documents.values()}
+    lazy, objects = (open_retriever(gen, chunks, meta, settings) for chunks in (records.chunks, eager(gen)))
+    assert lazy.vectors is not None and lazy.live_channels.get("dense") == "lsa"
+    for q in ("个人创业担保贷款最高额度是多少？", "生育保险参保人数2020年目标是多少？", "九江市吸纳就业补贴",
+              "城镇新增就业人数", "职业技能培训补贴1000元", "十三五规划文号", "就业"):
+        got, want = lazy.search(q, k=20), objects.search(q, k=20)
+        assert got and [(h.chunk, h.score, h.channels, h.in_scope) for h in got] == \
+            [(h.chunk, h.score, h.channels, h.in_scope) for h in want]
+        assert lazy.held_expansions(lazy.plan(q)) == objects.held_expansions(objects.plan(q))
