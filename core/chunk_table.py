@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -36,8 +37,8 @@ class _File:
     BLOCK = 1 << 18  # small: a large buffer raises glibc's mmap threshold and stays in the heap
 
     def __init__(self, path: Path):
-        self._f = open(path, "rb")  # closed with the table
-        self._fd = self._f.fileno()
+        self._fd = os.open(path, os.O_RDONLY)
+        weakref.finalize(self, os.close, self._fd)  # closed when the generation's records are dropped
         self._size = os.fstat(self._fd).st_size
 
     def __getitem__(self, span: slice) -> bytes:

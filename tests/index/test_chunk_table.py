@@ -130,3 +130,18 @@ def test_search_over_the_table_ranks_as_over_the_chunk_objects(gen: Path, settin
         assert got and [(h.chunk, h.score, h.channels, h.in_scope) for h in got] == \
             [(h.chunk, h.score, h.channels, h.in_scope) for h in want]
         assert lazy.held_expansions(lazy.plan(q)) == objects.held_expansions(objects.plan(q))
+
+
+def test_a_dropped_table_closes_its_files(gen: Path) -> None:
+    import gc
+    import os
+
+    def open_fds() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    before = open_fds()
+    table = ChunkTable.open(gen)
+    assert table[2].text == table.text(2) and open_fds() == before + 2  # texts.bin and chunks.jsonl
+    del table
+    gc.collect()
+    assert open_fds() == before
