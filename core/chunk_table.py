@@ -98,7 +98,7 @@ class _Columns:
 
 
 class _JsonlRows:
-    """Chunk i decoded from its line of a memory-mapped ``chunks.jsonl``."""
+    """Chunk i decoded from its line of ``chunks.jsonl``, read with pread."""
 
     def __init__(self, path: Path, row_at: np.ndarray):
         self._data = _File(path)
