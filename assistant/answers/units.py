@@ -17,15 +17,25 @@ _UNIT_CUES = [
 _PER_UNIT = [
     (re.compile(r"每人|每个人|人均"), re.compile(r"每人|人均|每个人")),
     (re.compile(r"每月|每个月"), re.compile(r"月")),
-    (re.compile(r"去哪里?办|哪里办|在哪办|什么材料|带什么|要带|办理流程|什么手续|怎么办理|如何办理|怎么申请|如何申请"),
-     re.compile(r"材料|流程|手续|窗口|地址|申请条件|办理地点|申请|办理|提交|登录|平台|网站|网上|线上|受理|递交|携带|App|APP|小程序")),
+    # Where, what to bring and how to apply each need their own kind of answer: a sentence naming a
+    # procedure ("改进经办流程") does not say what documents to bring.
+    (re.compile(r"哪里?.{0,2}办|在哪.{0,2}办"),
+     re.compile(r"窗口|地址|中心|大厅|办理地点|机构|部门|申请|办理|受理|登录|平台|网站|网上|线上|App|APP|小程序")),
+    (re.compile(r"什么材料|带什么|要带|哪些材料"),
+     re.compile(r"材料|证件|证明|身份证|证书|执照|户口簿|复印件|原件|照片|申请表|表格|书|单|凭|携带|提交|递交|提供")),
+    (re.compile(r"办理流程|什么手续|怎么办理|如何办理|怎么申请|如何申请"),
+     re.compile(r"流程|手续|步骤|申请|办理|提交|登录|受理|递交|平台|网站|网上|线上|窗口|App|APP|小程序")),
     (re.compile(r"每户"), re.compile(r"每户|户均")),
     (re.compile(r"最多|最高|上限|额度|封顶"), re.compile(r"最高|最多|上限|额度|封顶|不超过")),
     (re.compile(r"起付"), re.compile(r"起付")),
     (re.compile(r"档次"), re.compile(r"档次")),
     (re.compile(r"缴费比例|费率"), re.compile(r"缴费比例|费率")),
     (re.compile(r"几岁|多少岁"), re.compile(r"岁")),
-    (re.compile(r"多长时间|多久|几天"), re.compile(r"\d+\s*(个)?(工作日|日|天|月|年)")),
+    # A duration, not a date: "15个工作日", "3个月", but not "2025年" or "6月底" or "12月20日".
+    (re.compile(r"多长时间|多久"), re.compile(r"(?<![\d年月])\d{1,3}\s*(个)?(工作日|日|天|月|年)(?![底初中份\d])")),
+    (re.compile(r"(?<!哪)几天|多少天"), re.compile(r"(?<![\d年月])\d{1,3}\s*(个)?(工作日|日|天)(?![\d])")),
+    # "个人最多能贷多少" asks a per-person limit, which a programme's total does not answer.
+    (re.compile(r"个人(最多|最高|能贷|能拿|能领)"), re.compile(r"个人|每人|人均|每名")),
 ]
 _NUMBER_WITH_UNIT = re.compile(rf"\d+(?:\.\d+)?({UNIT_PATTERN}|名|小时)?")
 _RATIO = re.compile(r"\d+\s*[:：∶比]\s*\d+")

@@ -20,3 +20,30 @@ def test_hours_answer_a_how_many_hours_question() -> None:
     q = "每天线上学习总时长为几个小时？"
     assert states_asked_number(q, ["小学、初中、高中分别不超过2小时、4小时、5小时"])
     assert not states_asked_number(q, ["共有3个年级"])
+
+
+def test_how_long_needs_a_duration_not_a_date() -> None:
+    q = "工伤认定申请以后多久出结果"
+    assert not answers_detail(q, "2025年6月底前基本医疗保险、工伤保险基金可按原医保支付标准继续支付。")
+    assert not answers_detail(q, "报名时间为12月20日。")
+    assert answers_detail(q, "人力资源社会保障部门应当自受理之日起15个工作日内完成审核。")
+    assert answers_detail("多久能领到", "参保后固定待遇等待期3个月")
+
+
+def test_how_many_days_needs_days_and_which_days_needs_dates() -> None:
+    assert not answers_detail("产假一共有多少天？", "新版药品目录增加34个药品。")
+    assert answers_detail("产假一共有多少天？", "产假为98天。")
+    assert answers_detail("网上报名是哪几天", "报名时间为5月19日至5月22日")
+
+
+def test_where_what_to_bring_and_how_to_apply_need_their_own_detail() -> None:
+    q = "社保卡丢了去哪里补办，要带什么材料？"
+    assert not answers_detail(q, "改进社会保险经办内容、流程和标准，推进“综合柜员制”。")
+    assert answers_detail(q, "持本人有效身份证件到社保经办服务窗口办理补卡。")
+    assert answers_detail("可以用什么材料审核", "定点医疗机构可根据既往化验单、诊断书等予以审核确认。")
+
+
+def test_a_personal_limit_is_not_answered_by_a_programme_total() -> None:
+    q = "创业担保贷款个人最多能贷多少万"
+    assert not answers_detail(q, "发放创业担保贷款21亿元，扶持1.2万人创业。")
+    assert answers_detail(q, "个人创业担保贷款额度最高30万元。")
