@@ -19,7 +19,7 @@ from assistant.answers.library import Library
 from assistant.answers.lists import TableLists
 from assistant.answers.lookup import Lookup, look_up
 from assistant.answers.met import UnmetList
-from assistant.answers.refusal import Scope, refuse
+from assistant.answers.refusal import Scope, referral, refuse
 from assistant.answers.schema import wanted_columns
 from assistant.answers.text_figures import TextFigures
 from assistant.answers.values import TableValues
@@ -91,6 +91,11 @@ class Answerer:
             return refuse(self.lib, question, q.resolved, "这个问题不在政策文件的范围内", [])
         doc_id = top[0].chunk.doc_id if top else next(iter(self.records.documents), "")
         ans = self._structured(q, top, rows, doc_id) or self.extractive.run(q, top)
+        if ans.grounded:
+            cited = "".join(c.text + c.section + c.document for c in ans.citations)
+            reason = referral(self.profile, q.current, cited)
+            if reason:
+                return self._done(refuse(self.lib, question, q.resolved, reason, []), q, top)
         return self._done(ans, q, top)
 
     def _structured(self, q: Query, top: list[Hit], rows: list[Hit], doc_id: str) -> Answer | None:

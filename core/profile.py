@@ -99,6 +99,8 @@ class Profile:
     thesaurus: tuple[str, ...]
     gazetteer: Gazetteer
     own_plans: tuple[str, ...] = ()  # titles of the deployment's own plans: answers from them need no title
+    # Topics another service answers: (where to ask, the words that name the topic).
+    elsewhere: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def local_regions(self) -> frozenset[str]:
@@ -108,6 +110,14 @@ class Profile:
     def prompt_vars(self) -> dict[str, str]:
         return {"region": self.region, "hotline": self.hotline, "hotline_label": self.hotline_label,
                 "bureau": self.bureau, "domain": self.domain, "topics": self.topics}
+
+
+def _elsewhere(table: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``[elsewhere]`` as (where to ask, words): each key a service, each value the words naming its topics."""
+    if not isinstance(table, dict) or not all(
+            isinstance(v, list) and all(isinstance(w, str) and w for w in v) for v in table.values()):
+        raise TypeError("[elsewhere] must map a service to a list of words, e.g. 住房公积金管理中心 = [\"公积金\"]")
+    return tuple((str(k), tuple(v)) for k, v in table.items())
 
 
 def load_profile(name: str, region: str | None = None, root: Path = PROFILES_DIR) -> Profile:
@@ -136,7 +146,7 @@ def load_profile(name: str, region: str | None = None, root: Path = PROFILES_DIR
             assistant_name=dep.get("assistant_name", "政策问答助手"), domain=dep.get("domain", ""),
             topics=dep.get("topics", ""), suggestions=tuple(data.get("suggestions", {}).get("questions", ())),
             thesaurus=tuple(data.get("thesaurus", {}).get("entries", ())), gazetteer=gaz,
-            own_plans=tuple(dep.get("own_plans", ())),
+            own_plans=tuple(dep.get("own_plans", ())), elsewhere=_elsewhere(data.get("elsewhere", {})),
         )
     except (KeyError, TypeError, tomllib.TOMLDecodeError) as e:
         raise ProfileError(f"{path}: malformed profile ({e}); see profiles/jingdezhen/profile.toml") from None

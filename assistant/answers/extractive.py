@@ -53,7 +53,9 @@ class Extractive:
         if not chosen:
             return refuse(self.lib, q.question, q.resolved, NOT_FOUND, top)
         # How this turn asks ("利息政府会补贴吗" after "个人最多能贷多少") says what detail the answer needs.
-        if not any(answers_detail(q.current or q.resolved, s.text) for s in chosen):
+        # ... in a sentence strong enough to be shown, not in a weak one the answer would leave out.
+        shown = [s for s in chosen if s.score >= self.cfg.second_point * chosen[0].score]
+        if not any(answers_detail(q.current or q.resolved, s.text) for s in shown):
             return refuse(self.lib, q.question, q.resolved, "文件中没有这个问题所问的具体规定", top)
         pool = [s.text for s in pick(ranked, limit=self.cfg.number_pool)]
         if asks_number(q) and not states_asked_number(q.resolved, pool):

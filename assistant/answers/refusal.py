@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from assistant.answers.library import Library
 from assistant.citations import citation
-from core.profile import NATION
+from core.profile import NATION, Profile
 from core.quantities import PERIODS, period_range, period_years
 from core.types import Answer, Hit
 
@@ -26,6 +26,16 @@ def refuse(lib: Library, question: str, resolved: str, reason: str, related: lis
     return Answer(text=refusal_text(reason, related, lib.profile.hotline_label), citations=cites, grounded=False,
                   kind="refusal", question=question, resolved_question=resolved,
                   meta={"followup": {"question": resolved, "kind": "refusal"}})
+
+
+def referral(profile: Profile, question: str, cited: str) -> str | None:
+    """The refusal reason for a question on a topic another service answers (the profile's [elsewhere]),
+    unless the cited passages speak of that topic: the library may hold such a document after all."""
+    for where, words in profile.elsewhere:
+        named = [w for w in words if w in question]
+        if named and not any(w in cited for w in named):
+            return f"{named[0]}方面的问题不在已收录的政策文件范围内，请咨询{where}"
+    return None
 
 
 class Scope:

@@ -1,5 +1,10 @@
 from assistant.answers.library import Library
-from assistant.answers.refusal import Scope, refusal_text
+from dataclasses import replace
+
+import pytest
+
+from assistant.answers.refusal import Scope, referral, refusal_text
+from core.profile import ProfileError, load_profile
 from core.types import Chunk, Hit
 
 
@@ -25,3 +30,25 @@ def test_periods_and_years_outside_the_documents(lib: Library) -> None:
     assert scope.out_of_scope("十五五的目标", [], ["十五五"], []) == "已收录的文件中没有“十五五”时期的规划内容"
     assert scope.out_of_scope("十三五完成了吗", [], ["十三五"], []) is None  # the plan reviews the period before
     assert scope.out_of_scope("2031年的目标", [2031], [], []) == "已收录的文件中没有2031年的目标或数据"
+
+
+def test_a_topic_another_service_answers_is_referred_there() -> None:
+    profile = replace(load_profile("jingdezhen"), elsewhere=(("公积金中心（12345）", ("公积金",)),))
+    reason = referral(profile, "公积金贷款最高能贷多少", "小微企业创业担保贷款额度最高为500万元")
+    assert reason == "公积金方面的问题不在已收录的政策文件范围内，请咨询公积金中心（12345）"
+    # ... but not when the cited passage is about that topic, nor when the question does not name it
+    assert referral(profile, "公积金贷款最高能贷多少", "住房公积金贷款最高额度为60万元") is None
+    assert referral(profile, "创业担保贷款最高能贷多少", "创业担保贷款额度最高为500万元") is None
+
+
+def test_the_profile_reads_elsewhere_and_rejects_a_malformed_table(tmp_path) -> None:
+    assert load_profile("jingdezhen").elsewhere  # the shipped profile lists some
+    root = tmp_path / "profiles"
+    (root / "x").mkdir(parents=True)
+    (root / "gazetteer.txt").write_text("", encoding="utf-8")
+    base = '[deployment]\nhotline = "1"\n[region]\nname = "某市"\n'
+    (root / "x" / "profile.toml").write_text(base + '[elsewhere]\n"中心" = ["公积金"]\n', encoding="utf-8")
+    assert load_profile("x", root=root).elsewhere == (("中心", ("公积金",)),)
+    (root / "x" / "profile.toml").write_text(base + '[elsewhere]\n"中心" = "公积金"\n', encoding="utf-8")
+    with pytest.raises(ProfileError, match="elsewhere"):
+        load_profile("x", root=root)
