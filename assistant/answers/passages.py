@@ -61,7 +61,8 @@ def with_bodies(sentences: list[str]) -> list[str]:
 def _covered(weights: dict[str, float], text: str, subterm: float) -> float:
     """The question-word weight a sentence holds; a word found inside a longer found one ("渡口" in
     "大渡口区") counts ``subterm`` of its weight, so one long name does not count four times."""
-    found = [t for t in weights if t in text]
+    low = text.lower()  # the tokenizer lowercases Latin words ("SYB" is asked as "syb")
+    found = [t for t in weights if t in low]
     if subterm == 1.0:
         return sum(weights[t] for t in found)
     return sum(weights[t] * (subterm if any(t != u and t in u for u in found) else 1.0) for t in found)
@@ -210,14 +211,20 @@ def new_figures(text: str, question: str) -> set[str]:
     return figures(text) - figures(question)
 
 
-def figure_clauses(sentence: str, fits: Callable[[str], bool], limit: int) -> list[str]:
+def figure_clauses(sentence: str, fits: Callable[[str], bool], limit: int,
+                   terms: dict[str, float] | None = None) -> list[str]:
     """Each clause holding a fitting figure, with the clause before it when that names the subject."""
     parts = [p for p in _CLAUSE.split(sentence) if p.strip()]
     out = []
     for i, p in enumerate(parts):
         if has_figure(p) and fits(p):
-            # The clause before names the subject when this one is too short to ("…，为10000元").
-            head = parts[i - 1] if i and len(p) < 12 and len(parts[i - 1]) + len(p) <= limit else ""
+            prev = parts[i - 1] if i else ""
+            # The clause before names the subject when this one is too short to ("…，为10000元"), or
+            # when it holds question words and this one none ("创办企业培训（SYB），可补贴1200元").
+            own = [t for t in terms or {} if t in p.lower()]
+            names = not own and any(t in prev.lower() for t in terms or {})
+            head = prev if prev and (len(p) < 12 or (names and not has_figure(prev))) else ""
+            head = head if len(head) + len(p) <= limit else ""
             out.append(clip((head + p).strip().rstrip("，,；;"), limit))
     return out
 
@@ -233,9 +240,9 @@ def ranked_clauses(chosen: list[Sentence], terms: dict[str, float], fits: Callab
         if s.hit.chunk.kind in ("table_row", "table_overview"):
             options = [clip(s.text, limit)] if fits(s.text) else []  # a row reads as a whole
         else:
-            options = figure_clauses(s.text, fits, limit)
+            options = figure_clauses(s.text, fits, limit, terms)
         for clause in options:
-            local = sum(w for t, w in terms.items() if t in clause) / total
+            local = sum(w for t, w in terms.items() if t in clause.lower()) / total
             out.append((s.score * (0.3 + local), s, clause))
     out.sort(key=lambda x: -x[0])
     return out

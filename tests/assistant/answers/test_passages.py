@@ -55,3 +55,20 @@ def test_pick_skips_near_duplicates_and_weak_tails() -> None:
 def test_an_introducing_sentence_needs_what_follows() -> None:
     assert needs_continuation("申请人应提交以下材料：") and needs_continuation("办理流程")
     assert not needs_continuation("初创企业登记注册满6个月的，可申请一次性创业资助。")
+
+
+def test_a_figure_clause_takes_the_clause_naming_what_is_asked() -> None:
+    from assistant.answers.passages import figure_clauses
+
+    terms = {"syb": 3.0, "培训": 1.0}
+    sentence = "其中创业意识培训（GYB）补贴800元；创办企业培训（SYB），可补贴1200元；网络创业培训可补贴2000元"
+    clauses = figure_clauses(sentence, lambda c: True, 200, terms)
+    assert "创办企业培训（SYB），可补贴1200元" in clauses
+    # a clause that names something asked itself stands alone
+    assert "网络创业培训可补贴2000元" in clauses
+
+
+def test_latin_question_words_match_whatever_their_case() -> None:
+    from assistant.answers.passages import _covered
+
+    assert _covered({"syb": 2.0}, "创办企业培训（SYB）", 1.0) == 2.0
