@@ -42,6 +42,7 @@ class AnswerConfig:
     max_items: int = 6
     second_clause: float = 0.7  # a second figure clause is shown when this close to the best
     figure_pool: int = 6
+    money_floor: float = 0.25  # a money question's pool: sentences stating an amount, at this share of the best score
     number_pool: int = 6  # a quantity question is refused unless one of this many best sentences has such a number  # sentences whose clauses compete to answer a figure question
     faq_match: float = 0.5  # a stored question this close to the asked one answers it
     faq_rank: int = 3

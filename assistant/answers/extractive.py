@@ -16,7 +16,7 @@ from assistant.answers.passages import (
     score_sentences,
 )
 from assistant.answers.refusal import refuse
-from assistant.answers.units import answers_detail, expected_units, states_asked_number
+from assistant.answers.units import MONEY, answers_detail, expected_units, holds_units, money_asked, states_asked_number
 from assistant.citations import CiteBook
 from core.types import Answer, Hit
 from retriever.protocol import Retriever
@@ -68,7 +68,7 @@ class Extractive:
         chosen = pick(ranked, limit=self.cfg.max_points)
         book = CiteBook()
         if asks_number(q) and not q.intent.wants_points:
-            body = self._figure(q, pick(ranked, limit=self.cfg.figure_pool), terms, book)
+            body = self._figure(q, self._figure_pool(q, ranked), terms, book)
         elif q.intent.wants_points:
             body = self._points(chosen, book, terms)
         else:
@@ -79,10 +79,24 @@ class Extractive:
                       resolved_question=q.resolved, hits=hits,
                       meta={**meta, "followup": {"question": q.resolved, "kind": kind}})
 
+    @staticmethod
+    def _asked(q: Query) -> str:
+        # This turn's own wording says what is asked ("那能覆盖百分之多少？" after a question about cards).
+        return q.question if expected_units(q.question) or money_asked(q.question) else q.resolved
+
+    def _figure_pool(self, q: Query, ranked: list[Sentence]) -> list[Sentence]:
+        """The sentences whose clauses compete: those stating an amount of money when one is asked for
+        ("补贴多少"), unless none strong enough does."""
+        if money_asked(self._asked(q)) and ranked:
+            floor = self.cfg.money_floor * ranked[0].score
+            money = [s for s in ranked if s.score >= floor and holds_units(s.text, MONEY)]
+            if money:
+                return pick(money, limit=self.cfg.figure_pool)
+        return pick(ranked, limit=self.cfg.figure_pool)
+
     def _figure(self, q: Query, chosen: list[Sentence], terms: dict[str, float], book: CiteBook) -> str:
         """The clause with the asked figure, first; a second figure's clause when the question asks two."""
-        # This turn's own wording says what is asked ("那能覆盖百分之多少？" after a question about cards).
-        asked = q.question if expected_units(q.question) else q.resolved
+        asked = self._asked(q)
         units = expected_units(asked)
         limit = self.cfg.figure_chars - len(self.lib.lead(chosen[0].hit.chunk.doc_id))
 
@@ -91,7 +105,9 @@ class Extractive:
 
         lines: list[str] = []
         wanted = 2 if len(_ASKS_NUMBER.findall(q.resolved)) > 1 else 1
-        ranked = ranked_clauses(chosen, terms, fits, limit)
+        # An amount of money is asked: a clause stating one answers, unless none does.
+        money = money_asked(asked) and ranked_clauses(chosen, terms, lambda c: fits(c) and holds_units(c, MONEY), limit)
+        ranked = money or ranked_clauses(chosen, terms, fits, limit)
         for score, s, clause in ranked:
             if lines and (len(lines) >= wanted and score < self.cfg.second_clause * ranked[0][0]):
                 break

@@ -37,6 +37,10 @@ _PER_UNIT = [
     # "个人最多能贷多少" asks a per-person limit, which a programme's total does not answer.
     (re.compile(r"个人(最多|最高|能贷|能拿|能领)"), re.compile(r"个人|每人|人均|每名")),
 ]
+# "补贴多少", "一年补多少", "最多能贷多少万": an amount of money, though the question doesn't say 元.
+_MONEY_ASKED = re.compile(r"(补贴|补助|津贴|资助|奖励|奖金|救助金|失业金|养老金|抚恤金|工资|贷款|罚款|贷|罚|补(?![交缴办录充]))"
+                          r"[^，。？?,]{0,8}多少(?![个人名天年月分岁次张项家倍%]|万人)|多少(补贴|补助|津贴|资助|奖励)")
+MONEY = frozenset({"元", "万元", "亿元"})
 _NUMBER_WITH_UNIT = re.compile(rf"\d+(?:\.\d+)?({UNIT_PATTERN}|名|小时)?")
 _RATIO = re.compile(r"\d+\s*[:：∶比]\s*\d+")
 
@@ -72,3 +76,13 @@ def states_asked_number(q: str, sentences: list[str]) -> bool:
             if unit_fits(m.group(1), units, s, q):
                 return True
     return False
+
+
+def money_asked(q: str) -> bool:
+    """Does the question ask an amount of money (a subsidy, a loan, a fine) without naming the unit?"""
+    return bool(_MONEY_ASKED.search(q)) and not expected_units(q)
+
+
+def holds_units(text: str, units: frozenset[str] | set[str]) -> bool:
+    """Does the text hold a number in one of these units?"""
+    return any(m.group(1) in units for m in _NUMBER_WITH_UNIT.finditer(text))

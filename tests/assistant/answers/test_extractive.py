@@ -97,3 +97,10 @@ def test_a_long_answer_stays_within_the_cap_with_its_lead_and_numbers() -> None:
     texts = [(str(i), "2024-01-02", long.replace("创业补贴申请", f"创业补贴申请第{i}类")) for i in range(1, 6)]
     text = _answer(texts, "创业补贴申请有哪些要求？")
     assert len(text) <= 600, len(text)
+
+
+def test_a_subsidy_question_is_answered_with_the_amount_not_another_figure() -> None:
+    # "创业补贴多少" asks money: "满6个月" is a condition, "每人3600元" the answer.
+    text = _answer([("1", "2024-01-02", "创业满6个月的创业者可申请创业补贴。创业补贴标准按每人3600元发放。")],
+                   "创业补贴多少")
+    assert "3600元" in text and "6个月" not in text, text

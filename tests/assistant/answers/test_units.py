@@ -47,3 +47,16 @@ def test_a_personal_limit_is_not_answered_by_a_programme_total() -> None:
     q = "创业担保贷款个人最多能贷多少万"
     assert not answers_detail(q, "发放创业担保贷款21亿元，扶持1.2万人创业。")
     assert answers_detail(q, "个人创业担保贷款额度最高30万元。")
+
+
+def test_a_subsidy_loan_or_fine_question_asks_an_amount_of_money() -> None:
+    from assistant.answers.units import MONEY, holds_units, money_asked
+
+    assert money_asked("三支一扶一个月生活补贴多少")
+    assert money_asked("个人最多能贷多少万")
+    assert money_asked("一次性扩岗补助一个人多少")
+    assert not money_asked("补贴期限最长多少个月")  # a duration, not money
+    assert not money_asked("补交以后要等多久")
+    assert not money_asked("补贴多少钱")  # the unit is already said: expected_units handles it
+    assert holds_units("生活补贴每人每月3600元", MONEY)
+    assert not holds_units("在岗服务满6个月以上的人员一次性安家费补贴", MONEY)
