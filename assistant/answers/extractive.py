@@ -54,7 +54,9 @@ class Extractive:
             return refuse(self.lib, q.question, q.resolved, NOT_FOUND, top)
         # How this turn asks ("利息政府会补贴吗" after "个人最多能贷多少") says what detail the answer needs.
         # ... in a sentence strong enough to be shown, not in a weak one the answer would leave out.
-        shown = [s for s in chosen if s.score >= self.cfg.second_point * chosen[0].score]
+        # A figure answer is picked from a wider pool (see _figure_pool), which the check reads.
+        shown = self._figure_pool(q, ranked) if asks_number(q) and not q.intent.wants_points else [
+            s for s in chosen if s.score >= self.cfg.second_point * chosen[0].score]
         if not any(answers_detail(q.current or q.resolved, s.text) for s in shown):
             return refuse(self.lib, q.question, q.resolved, "文件中没有这个问题所问的具体规定", top)
         pool = [s.text for s in pick(ranked, limit=self.cfg.number_pool)]
@@ -87,12 +89,18 @@ class Extractive:
     def _figure_pool(self, q: Query, ranked: list[Sentence]) -> list[Sentence]:
         """The sentences whose clauses compete: those stating an amount of money when one is asked for
         ("补贴多少"), unless none strong enough does."""
-        if money_asked(self._asked(q)) and ranked:
-            floor = self.cfg.money_floor * ranked[0].score
-            money = [s for s in ranked if s.score >= floor and holds_units(s.text, MONEY)]
+        if not ranked:
+            return []
+        floor = self.cfg.money_floor * ranked[0].score
+        strong = [s for s in ranked if s.score >= floor]
+        # A limit or per-person question ("个人最多贷多少") is answered by a sentence stating that detail.
+        detail = [s for s in strong if answers_detail(q.current or q.resolved, s.text)]
+        if money_asked(self._asked(q)):
+            money = [s for s in detail if holds_units(s.text, MONEY)] or [
+                s for s in strong if holds_units(s.text, MONEY)]
             if money:
                 return pick(money, limit=self.cfg.figure_pool)
-        return pick(ranked, limit=self.cfg.figure_pool)
+        return pick(detail or ranked, limit=self.cfg.figure_pool)
 
     def _figure(self, q: Query, chosen: list[Sentence], terms: dict[str, float], book: CiteBook) -> str:
         """The clause with the asked figure, first; a second figure's clause when the question asks two."""

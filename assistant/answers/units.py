@@ -20,13 +20,15 @@ _PER_UNIT = [
     # Where, what to bring and how to apply each need their own kind of answer: a sentence naming a
     # procedure ("改进经办流程") does not say what documents to bring.
     (re.compile(r"哪里?.{0,2}办|在哪.{0,2}办"),
-     re.compile(r"窗口|地址|中心|大厅|办理地点|机构|部门|申请|办理|受理|登录|平台|网站|网上|线上|App|APP|小程序")),
+     re.compile(r"窗口|地址|中心|大厅|办理地点|机构|部门|申请|办理|受理|登录|平台|网站|网上|线上|App|APP|小程序|"
+                r"路\d|\d+号")),  # or the address itself ("石牌东路127号1楼")
     (re.compile(r"什么材料|带什么|要带|哪些材料"),
      re.compile(r"材料|证件|证明|身份证|证书|执照|户口簿|复印件|原件|照片|申请表|表格|书|单|凭|携带|提交|递交|提供")),
     (re.compile(r"办理流程|什么手续|怎么办理|如何办理|怎么申请|如何申请"),
      re.compile(r"流程|手续|步骤|申请|办理|提交|登录|受理|递交|平台|网站|网上|线上|窗口|App|APP|小程序")),
     (re.compile(r"每户"), re.compile(r"每户|户均")),
-    (re.compile(r"最多|最高|上限|额度|封顶"), re.compile(r"最高|最多|上限|额度|封顶|不超过")),
+    (re.compile(r"最多|最高|上限|额度|封顶"), re.compile(r"最高|最多|最长|至多|上限|额度|封顶|不超过|不得超过")),
+    (re.compile(r"最低|最少|下限"), re.compile(r"最低|最少|下限|不低于|不少于|至少|不足|起")),
     (re.compile(r"起付"), re.compile(r"起付")),
     (re.compile(r"档次"), re.compile(r"档次")),
     (re.compile(r"缴费比例|费率"), re.compile(r"缴费比例|费率")),

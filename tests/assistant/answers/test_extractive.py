@@ -104,3 +104,19 @@ def test_a_subsidy_question_is_answered_with_the_amount_not_another_figure() -> 
     text = _answer([("1", "2024-01-02", "创业满6个月的创业者可申请创业补贴。创业补贴标准按每人3600元发放。")],
                    "创业补贴多少")
     assert "3600元" in text and "6个月" not in text, text
+
+
+
+def test_a_limit_question_is_answered_from_the_sentence_stating_the_limit() -> None:
+    # The best-scoring sentences say nothing of a maximum; a weaker one does, and it alone is the pool.
+    from assistant.answers.passages import Sentence
+
+    _, chunk = _doc("1", "2024-01-02", "x")
+    hit = Hit(chunk=chunk, score=1.0)
+    ranked = [Sentence(t, hit, 0, i, score) for i, (t, score) in enumerate(
+        [("创业补贴须提交身份证。", 10.0), ("创业补贴由区人社局受理，补贴5次。", 9.0), ("创业补贴可网上办理。", 8.0),
+         ("创业补贴结果网上公示。", 7.0), ("补贴期限最长3年。", 4.0)])]
+    lib = Library(FakeRecords(documents={}, chunks=[chunk]), PROFILE)  # type: ignore[arg-type]
+    ex = Extractive(lib, _Retriever(), AnswerConfig())  # type: ignore[arg-type]
+    pool = ex._figure_pool(query("创业补贴最多能领几年"), ranked)
+    assert [s.text for s in pool] == ["补贴期限最长3年。"]

@@ -60,3 +60,10 @@ def test_a_subsidy_loan_or_fine_question_asks_an_amount_of_money() -> None:
     assert not money_asked("补贴多少钱")  # the unit is already said: expected_units handles it
     assert holds_units("生活补贴每人每月3600元", MONEY)
     assert not holds_units("在岗服务满6个月以上的人员一次性安家费补贴", MONEY)
+
+
+def test_limits_floors_and_addresses_as_passages_write_them() -> None:
+    assert answers_detail("一次最多能开多久的药", "处方用药量最长放宽至3个月")
+    assert not answers_detail("每个月最低交多少钱", "城乡居民基本养老保险月人均养老金达到80元")
+    assert answers_detail("最少能发多少", "每户每月住房租赁补贴不足200元的，按照200元／月予以发放")
+    assert answers_detail("在哪里办租赁备案", "石牌街 87564410 天河区石牌东路127号1楼")
