@@ -59,7 +59,7 @@ class Extractive:
             s for s in chosen if s.score >= self.cfg.second_point * chosen[0].score]
         if not any(answers_detail(q.current or q.resolved, s.text) for s in shown):
             return refuse(self.lib, q.question, q.resolved, "文件中没有这个问题所问的具体规定", top)
-        pool = [s.text for s in pick(ranked, limit=self.cfg.number_pool)]
+        pool = [s.text for s in pick(ranked, limit=self.cfg.number_pool)] + [s.text for s in shown]
         if asks_number(q) and not states_asked_number(q.resolved, pool):
             return refuse(self.lib, q.question, q.resolved, "文件中没有给出这个问题所问的具体数字", top)
         return self.compose(q, hits, ranked, terms, kind="policy", meta={"coverage": round(coverage, 3)})

@@ -16,7 +16,8 @@ _UNIT_CUES = [
 # What a per-unit or limit question asks about, and the words a passage needs to answer it.
 _PER_UNIT = [
     (re.compile(r"每人|每个人|人均"), re.compile(r"每人|人均|每个人")),
-    (re.compile(r"每月|每个月"), re.compile(r"月")),
+    # A monthly amount, not a date in some month ("4月26日").
+    (re.compile(r"(每月|每个月)[^，。？?]{0,8}(多少|几)"), re.compile(r"每月|每个月|每人每月|月人均|月均|按月|[/／]月|一个月|月标准|月工资|月缴费|月领取")),
     # Where, what to bring and how to apply each need their own kind of answer: a sentence naming a
     # procedure ("改进经办流程") does not say what documents to bring.
     (re.compile(r"哪里?.{0,2}办|在哪.{0,2}办"),
@@ -35,6 +36,8 @@ _PER_UNIT = [
     (re.compile(r"几岁|多少岁"), re.compile(r"岁")),
     # A duration, not a date: "15个工作日", "3个月", but not "2025年" or "6月底" or "12月20日".
     (re.compile(r"多长时间|多久"), re.compile(r"(?<![\d年月])\d{1,3}\s*(个)?(工作日|日|天|月|年)(?![底初中份\d])")),
+    # Only when the years are what is asked ("补几年？"), not told ("交了几年社保，能转吗").
+    (re.compile(r"(几|多少)年(?=\s*[？?。！!吗呢]?(\s|$)|才)"), re.compile(r"(?<![\d年月])\d{1,2}\s*(个)?(年|周年)(?![底初中份度\d])")),
     (re.compile(r"(?<!哪)几天|多少天"), re.compile(r"(?<![\d年月])\d{1,3}\s*(个)?(工作日|日|天)(?![\d])")),
     # "个人最多能贷多少" asks a per-person limit, which a programme's total does not answer.
     (re.compile(r"个人(最多|最高|能贷|能拿|能领)"), re.compile(r"个人|每人|人均|每名")),

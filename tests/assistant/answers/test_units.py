@@ -67,3 +67,16 @@ def test_limits_floors_and_addresses_as_passages_write_them() -> None:
     assert not answers_detail("每个月最低交多少钱", "城乡居民基本养老保险月人均养老金达到80元")
     assert answers_detail("最少能发多少", "每户每月住房租赁补贴不足200元的，按照200元／月予以发放")
     assert answers_detail("在哪里办租赁备案", "石牌街 87564410 天河区石牌东路127号1楼")
+
+
+def test_how_many_years_needs_a_number_of_years() -> None:
+    assert answers_detail("租金补贴最多补几年", "补贴期限累计不超过3年。")
+    assert not answers_detail("租金补贴最多补几年", "网络创业培训每人最高可补贴2000元")
+    assert not answers_detail("补贴要交几年", "2025年起实施")
+    assert answers_detail("我以前交了几年社保，能转过来吗", "可以申请办理转移接续")
+
+
+def test_a_monthly_amount_is_not_a_date_in_some_month() -> None:
+    assert not answers_detail("子女教育每个月能扣多少", "报名时间为4月26日至4月28日。")
+    assert answers_detail("低保每个月多少钱", "全市城乡最低生活保障标准为每人每月1309元。")
+    assert answers_detail("领了失业金以后每个月要办什么手续", "失业人员应按时办理失业登记。")  # how often, not how much
