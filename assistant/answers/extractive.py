@@ -16,7 +16,7 @@ from assistant.answers.passages import (
     score_sentences,
 )
 from assistant.answers.refusal import refuse
-from assistant.answers.units import MONEY, answers_detail, expected_units, holds_units, money_asked, states_asked_number
+from assistant.answers.units import answers_detail, expected_units, money_asked, states_asked_number, states_money
 from assistant.citations import CiteBook
 from core.types import Answer, Hit
 from retriever.protocol import Retriever
@@ -96,8 +96,8 @@ class Extractive:
         # A limit or per-person question ("个人最多贷多少") is answered by a sentence stating that detail.
         detail = [s for s in strong if answers_detail(q.current or q.resolved, s.text)]
         if money_asked(self._asked(q)):
-            money = [s for s in detail if holds_units(s.text, MONEY)] or [
-                s for s in strong if holds_units(s.text, MONEY)]
+            money = [s for s in detail if states_money(s.text)] or [
+                s for s in strong if states_money(s.text)]
             if money:
                 return pick(money, limit=self.cfg.figure_pool)
         return pick(detail or ranked, limit=self.cfg.figure_pool)
@@ -114,7 +114,7 @@ class Extractive:
         lines: list[str] = []
         wanted = 2 if len(_ASKS_NUMBER.findall(q.resolved)) > 1 else 1
         # An amount of money is asked: a clause stating one answers, unless none does.
-        money = money_asked(asked) and ranked_clauses(chosen, terms, lambda c: fits(c) and holds_units(c, MONEY), limit)
+        money = money_asked(asked) and ranked_clauses(chosen, terms, lambda c: fits(c) and states_money(c), limit)
         ranked = money or ranked_clauses(chosen, terms, fits, limit)
         for score, s, clause in ranked:
             if lines and (len(lines) >= wanted and score < self.cfg.second_clause * ranked[0][0]):

@@ -91,3 +91,12 @@ def money_asked(q: str) -> bool:
 def holds_units(text: str, units: frozenset[str] | set[str]) -> bool:
     """Does the text hold a number in one of these units?"""
     return any(m.group(1) in units for m in _NUMBER_WITH_UNIT.finditer(text))
+
+
+# An amount set as a share of a money base ("不低于本市最低工资标准80%") is an amount of money too.
+_SHARE_OF_MONEY = re.compile(r"(工资|标准|基数|收入|费用)[^，。；;]{0,6}?\d+(?:\.\d+)?\s*%")
+
+
+def states_money(text: str) -> bool:
+    """Does the text state an amount of money, in yuan or as a share of a wage or standard?"""
+    return holds_units(text, MONEY) or bool(_SHARE_OF_MONEY.search(text))

@@ -80,3 +80,11 @@ def test_a_monthly_amount_is_not_a_date_in_some_month() -> None:
     assert not answers_detail("子女教育每个月能扣多少", "报名时间为4月26日至4月28日。")
     assert answers_detail("低保每个月多少钱", "全市城乡最低生活保障标准为每人每月1309元。")
     assert answers_detail("领了失业金以后每个月要办什么手续", "失业人员应按时办理失业登记。")  # how often, not how much
+
+
+def test_a_share_of_a_wage_is_an_amount_of_money() -> None:
+    from assistant.answers.units import states_money
+
+    assert states_money("见习单位应当每月向见习人员提供不低于本市最低工资标准80%的生活补贴")
+    assert states_money("按每月500元给予生活费补贴")
+    assert not states_money("留用率达到60%以上的")
