@@ -34,8 +34,8 @@ _PER_UNIT = [
     (re.compile(r"档次"), re.compile(r"档次")),
     (re.compile(r"缴费比例|费率"), re.compile(r"缴费比例|费率")),
     (re.compile(r"几岁|多少岁"), re.compile(r"岁")),
-    # A duration, not a date: "15个工作日", "3个月", but not "2025年" or "6月底" or "12月20日".
-    (re.compile(r"多长时间|多久"), re.compile(r"(?<![\d年月])\d{1,3}\s*(个)?(工作日|日|天|月|年)(?![底初中份\d])")),
+    # A duration, not a date or a rate: "15个工作日", "3个月", not "2025年", "6月底", "12月20日" or "每满1年".
+    (re.compile(r"多长时间|多久"), re.compile(r"(?<!每满)(?<![\d年月每])\d{1,3}\s*(个)?(工作日|日|天|月|年)(?![底初中份\d])")),
     # Only when the years are what is asked ("补几年？"), not told ("交了几年社保，能转吗").
     (re.compile(r"(几|多少)年(?=\s*[？?。！!吗呢]?(\s|$)|才)"), re.compile(r"(?<![\d年月])\d{1,2}\s*(个)?(年|周年)(?![底初中份度\d])")),
     (re.compile(r"(?<!哪)几天|多少天"), re.compile(r"(?<![\d年月])\d{1,3}\s*(个)?(工作日|日|天)(?![\d])")),

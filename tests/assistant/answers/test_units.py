@@ -88,3 +88,8 @@ def test_a_share_of_a_wage_is_an_amount_of_money() -> None:
     assert states_money("见习单位应当每月向见习人员提供不低于本市最低工资标准80%的生活补贴")
     assert states_money("按每月500元给予生活费补贴")
     assert not states_money("留用率达到60%以上的")
+
+
+def test_a_rate_per_year_is_not_a_duration() -> None:
+    assert not answers_detail("工伤认定要在多长时间内申请", "参加工伤保险，每个险种每满1年计2分。")
+    assert answers_detail("社保要交多久才能领养老金", "累计缴费满15年。")
