@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any, Mapping
 
 from core.profile import NATION, Profile
+from core.quantities import small_int
 
 # A status that says the document no longer applies (失效, 废止, 已废除, 停止执行); "现行有效" does not.
 _EXPIRED_STATUS = re.compile(r"失效|废止|废除|停止执行|停止施行|已撤销|已修订")
@@ -20,7 +21,6 @@ _DATE = r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
 _UNTIL = re.compile(r"有效期[^。；]{0,30}?至\s*" + _DATE)
 _YEARS = re.compile(r"有效期(?:限)?(?:为)?\s*([1-9一二三四五六七八九十])\s*年")
 _SINCE = re.compile(r"自\s*" + _DATE + r"\s*起(?:施行|实施|执行)")
-_CN_NUM = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def valid_until(text: str, issue_date: str = "") -> str:
     m = _YEARS.search(head)
     if not m:
         return ""
-    years = int(m.group(1)) if m.group(1).isdigit() else _CN_NUM[m.group(1)]
+    years = small_int(m.group(1))
     since = _SINCE.search(head)
     start = _safe_date(int(since.group(1)), int(since.group(2)), int(since.group(3))) if since else parse_date(issue_date)
     if start is None:
