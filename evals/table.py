@@ -29,6 +29,7 @@ BLIND: list[Setting] = [
     ("ncpqa", None, "blind"),
     ("guangzhou", QUESTIONS / "guangzhou_blind.jsonl", "all"),
     ("guangzhou", QUESTIONS / "guangzhou_fresh.jsonl", "all"),
+    ("ncpqa", QUESTIONS / "ncpqa_citizen.jsonl", "all"),
 ]
 
 
