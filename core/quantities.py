@@ -44,6 +44,9 @@ UNITS = ("万人次", "万人", "万张", "万元", "亿元", "万户", "个百�
 # The end of a plan period by its word: 十三五 → 2020.
 PERIOD_END = {w: b for w, (_, b) in PERIODS.items()}
 UNIT_PATTERN = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
+# Characters that continue a number as written ("2020 年", "20 万", "15 分钟", "10 号"): units,
+# magnitudes and calendar and clock parts.
+NUMBER_TAIL = frozenset(u[0] for u in UNITS) | frozenset("月日时点分秒万亿千百角条号件天周岁‰米吨度")
 # Comparators as words → symbol; "约" stands for 左右/约.
 COMPARATOR_WORDS = {"不低于": "≥", "不少于": "≥", "以上": "≥", "不超过": "≤", "不高于": "≤", "以下": "≤", "以内": "≤"}
 COMPARATORS = ("<", ">", "≤", "≥")

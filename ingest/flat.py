@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from core.quantities import NUMBER_TAIL
 from core.text import CJK
 
 FLAT_LINE = 500  # a line at least this long is treated as a flattened document
@@ -22,6 +23,11 @@ _MARKER = re.compile(
     r"|(?<![\d.．])(?P<ar>(?P<arn>\d{1,2})[.．、](?![\d.．]))"
 )
 _SENTENCE_END = "。；;！？!?：:"
+# A number with at most one unit character, followed by a space: "早于 2020年 3月", "近 20 万".
+_SPACED_NUMBER = re.compile(r"\d+(?:[.．]\d+)?\D?[ \u3000\u00a0\t]")
+# After a number these read on: "00:00 至免通终止时间内", "30日 以内".
+_NUMBER_LINKS = frozenset("至到起前后内以余多")
+_WORD_SPACE = re.compile(r"(?<![\d\s])[ \u3000\u00a0\t]+(?![\d\s])")
 _SPACES = " \u3000\u00a0\t"
 _CLOSERS = "”’」』）)"
 _HEADING_RUN = 30  # a heading written without its own line is at most this long before the next marker
@@ -94,13 +100,36 @@ def _fixed_cuts(text: str) -> list[int]:
     return cuts
 
 
+def _inside_figure(line: str, start: int, end: int) -> bool:
+    """Is the space at ``line[start:end]`` typesetting inside a figure ("由 2020 年 2 月 29 日统一延长",
+    "计费为 0 元"), which PDF-derived text is full of, rather than a lost line break?"""
+    left, right = line[start - 1], line[end]
+    if left in _SENTENCE_END:
+        return False
+    if left.isdigit():
+        return right in NUMBER_TAIL or right in _NUMBER_LINKS
+    if right.isdigit():
+        after_number = start >= 2 and line[start - 2].isdigit() and left in NUMBER_TAIL  # "3月 31日"
+        return after_number or bool(_SPACED_NUMBER.match(line, end)) or _mid_sentence(line, start)
+    return False
+
+
+def _mid_sentence(line: str, start: int, reach: int = 80) -> bool:
+    """Has a sentence begun and not ended before ``start`` ("形势，我省 2020年…"), unlike a heading or a
+    signature line before a date ("财政部 税务总局 2020年2月6日")? A space between words since the
+    sentence began was a line break, so the run is not one sentence."""
+    run = line[max(0, start - reach):start]
+    run = run[max(run.rfind(c) for c in "。；;！？!?") + 1:]
+    return any(c in run for c in "，,") and not _WORD_SPACE.search(run)
+
+
 def split_flat(line: str) -> list[tuple[int, int]]:
     """Spans ``(start, end)`` of the logical lines inside one physical line."""
     if len(line) < FLAT_LINE:
         return [(0, len(line))]
     # A cut is (where the previous line ends, where the next begins): a space between them is dropped.
     cuts = [(c, c) for c in set(_fixed_cuts(line) + _heading_cuts(line)) if 0 < c < len(line)]
-    cuts += [(m.start(), m.end()) for m in _SPACE_CUT.finditer(line)]
+    cuts += [(m.start(), m.end()) for m in _SPACE_CUT.finditer(line) if not _inside_figure(line, m.start(), m.end())]
     spans: list[tuple[int, int]] = []
     start = 0
     for end, nxt in sorted(cuts):

@@ -60,3 +60,16 @@ def test_short_title() -> None:
     assert short_title("黑龙江：确保城镇居民用水用气不断供在19日召开的新闻发布会上，省住房和城乡建设厅党组成员、副厅长就疫情期间优化用水用气作了详细介绍") \
         == "黑龙江：确保城镇居民用水用气不断供在19日召开的新闻发布会上"
     assert len(short_title("很长的标题" * 40)) == TITLE_MAX
+
+
+def test_spaces_inside_figures_are_typesetting_not_line_breaks() -> None:
+    # PDF-derived text spaces its numbers; cutting there dropped "2020 年 2 月 29" from the sentence.
+    sentence = "鉴于疫情形势，我省集中缴费截止日期早于 2020年 3月 31日的统筹区，截止日期由 2020 年 2 月 29 日统一延长，ETC车辆计费为 0 元。"
+    lines = _lines(sentence + " " + BODY * 40)
+    assert lines[0] == sentence
+
+
+def test_a_date_after_a_signature_or_heading_still_starts_a_line() -> None:
+    text = BODY * 40 + " 财政部 税务总局 2020年2月6日 （此件公开发布） 工作要加力 2月10日，国家税务总局召开会议。"
+    lines = _lines(text)
+    assert "2020年2月6日" in lines and "2月10日，国家税务总局召开会议。" in lines
