@@ -30,10 +30,11 @@ def refuse(lib: Library, question: str, resolved: str, reason: str, related: lis
 
 def referral(profile: Profile, question: str, cited: str) -> str | None:
     """The refusal reason for a question on a topic another service answers (the profile's [elsewhere]),
-    unless the cited passages speak of that topic: the library may hold such a document after all."""
+    unless the cited passages speak of that topic in any of its words ("结婚证" asked, "婚姻登记" cited):
+    the library may hold such a document after all."""
     for where, words in profile.elsewhere:
         named = [w for w in words if w in question]
-        if named and not any(w in cited for w in named):
+        if named and not any(w in cited for w in words):
             return f"{named[0]}方面的问题不在已收录的政策文件范围内，请咨询{where}"
     return None
 

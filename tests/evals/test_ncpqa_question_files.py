@@ -10,7 +10,8 @@ from evals.corpora import shared_root
 from evals.harness import load_questions
 from evals.metrics import normalize
 
-FILES = [Path(__file__).resolve().parents[2] / "evals" / "questions" / "ncpqa_citizen.jsonl"]
+_DIR = Path(__file__).resolve().parents[2] / "evals" / "questions"
+FILES = [_DIR / "ncpqa_citizen.jsonl", _DIR / "ncpqa_citizen_dev.jsonl"]
 
 
 @pytest.fixture(scope="module")

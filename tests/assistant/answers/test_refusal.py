@@ -41,6 +41,13 @@ def test_a_topic_another_service_answers_is_referred_there() -> None:
     assert referral(profile, "创业担保贷款最高能贷多少", "创业担保贷款额度最高为500万元") is None
 
 
+def test_a_cited_passage_naming_the_topic_in_other_words_is_not_referred() -> None:
+    marriage = ("婚姻登记机关", ("结婚证", "婚姻登记"))
+    profile = replace(load_profile("jingdezhen"), elsewhere=(marriage,))
+    assert referral(profile, "这阵子还能去领结婚证吗", "婚姻登记处暂停办理所有婚姻登记业务") is None
+    assert referral(profile, "这阵子还能去领结婚证吗", "暂停办理各类窗口业务") is not None
+
+
 def test_the_profile_reads_elsewhere_and_rejects_a_malformed_table(tmp_path) -> None:
     assert load_profile("jingdezhen").elsewhere  # the shipped profile lists some
     root = tmp_path / "profiles"
