@@ -14,10 +14,14 @@ MAX_CLAUSE = 200  # a figure-length answer: the clause, not the paragraph
 _COLOPHON = re.compile(r"责任科室(?:单位)?：([^\s校]+?)(?:校对|$)")
 # "When does it take effect" and "how long is it valid" are answered by the document's own clause
 # ("本办法自2024年4月1日起实施，有效期5年"), never by the date it was issued.
-_ASKS_EFFECT = re.compile(r"施行|实施|生效|开始执行|起执行")
-_ASKS_VALIDITY = re.compile(r"有效期|截[至止]|到什么时候|到哪天|到期|管多久|几年有效")
+_ASKS_EFFECT = re.compile(r"施行|实施|生效|开始|起执行|起算")
+_ASKS_VALIDITY = re.compile(r"有效期|截[至止]|到什么时候|到哪天|到期|管多久|管多长|多长时间|多久|几年有效|期限|结束|为止")
 _EFFECT = re.compile(r"(?:自|从)[^。；，]{0,24}?(?:之日)?起[^。；，]{0,4}?(?:施行|实施|执行|生效)")
-_VALIDITY = re.compile(r"有效期(?:为|调整至|延长至|至|到)?[^。；，]{0,3}?(?:\d{4}年|[\d一二三四五六七八九十两]+年)")
+_DAY = r"(?:\d{4}年)?\d{1,2}月\d{1,2}日"
+_VALIDITY = re.compile(
+    r"有效期(?:为|调整至|延长至|至|到)?[^。；，]{0,3}?(?:\d{4}年|[\d一二三四五六七八九十两]+年)"
+    r"|(?:有效|执行|实施)期限?[^。；]{0,16}?(?:[\d一二三四五六七八九十两]+个月|[\d一二三四五六七八九十两]+年|" + _DAY + r")止?"
+    rf"|(?:自|从){_DAY}(?:起)?(?:至|到){_DAY}")
 _JOINT_TITLE = re.compile(r"等(\d+|[一二三四五六七八九十两])(?:个)?(?:部门|单位)")
 _OWN = re.compile(r"本(?:办法|通知|条例|细则|规定|方案|意见|决定|规划|规程)|现予公布|重新发布")
 
@@ -39,9 +43,8 @@ class DocumentFacts:
             parts.append((f"{title}的文号是{m.doc_number}", m.doc_number))
         clauses = self._clauses(q, doc_id)
         parts += [(f"{title}规定：{sentence}", span) for sentence, span in clauses]
-        effect_found = any(_EFFECT.search(span) for _, span in clauses)
         if (re.search(r"什么时候|哪天|日期|时间|成文|何时", q) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", m.issue_date)
-                and (not effect_found or re.search(r"印发|发布|成文|发的", q))):
+                and (not clauses or re.search(r"印发|发布|成文|发的", q))):
             parts.append((f"{title}于{_date(m.issue_date)}印发", _date(m.issue_date)))
         if re.search(r"单位|部门|机关|谁|联合", q) and not re.search(r"责任科室|哪个部门印发", q) and m.issuers:
             issuers = self._joint_issuers(m, doc_id) or m.issuers

@@ -1,3 +1,5 @@
+import pytest
+
 from assistant.answers.document_facts import DocumentFacts
 from assistant.answers.library import Library
 from core.types import Chunk, Document, DocumentMeta
@@ -44,6 +46,17 @@ def test_when_it_takes_effect_is_read_from_its_own_clause_not_the_issue_date() -
     assert b is not None and "有效期5年" in b.text and "有效期为2年" not in b.text
     c = facts.run("这个办法什么时候印发的，从哪天起施行？", "d")
     assert c is not None and "2024年3月14日印发" in c.text and "2024年4月1日起实施" in c.text
+
+
+@pytest.mark.parametrize(("question", "text", "said"), [
+    ("这个意见管多长时间？", "上述相关条款除另有规定外，执行期限自发布之日起3个月止。", "执行期限自发布之日起3个月止"),
+    ("这政策管到什么时候？", "为支持疫情防控工作，自2020年1月1日至3月31日，实行更优惠的进口税收政策。", "自2020年1月1日至3月31日"),
+    ("这个公告从哪天开始算？", "本公告自2020年1月1日起实施，截止日期视疫情情况另行公告。", "本公告自2020年1月1日起实施"),
+])
+def test_validity_and_start_in_everyday_words_are_read_from_the_text(question: str, text: str, said: str) -> None:
+    a = DocumentFacts(_lib_with("各区要认真落实。", text)).run(question, "d")
+    assert a is not None and said in a.text and "印发" not in a.text
+    assert [c.chunk_id for c in a.citations] == ["c1"]
 
 
 def test_without_an_effect_clause_the_issue_date_is_given_as_such() -> None:
