@@ -103,6 +103,40 @@ def column_role(header: str) -> ColumnRole:
 
 
 _SMALL_CN = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)} | {"两": 2}
+_CN_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+_CN_SCALE = {"十": 10, "百": 100, "千": 1000}
+_CN_NUMERAL = "零〇一二两三四五六七八九十百千万亿"
+# A Chinese numeral that is a figure: followed by a unit of time, money or age ("五日以上", "三十万元", "两个月"),
+# not an ordinal ("第五条") nor a word ("一律", "统一", "十分重要").
+# Counters stay words: "三项社会保险" and "一个窗口" describe, where "三个月" and "五百元" are figures.
+_CN_FIGURE = re.compile(rf"(?<![第{_CN_NUMERAL}])([零〇一二两三四五六七八九十][{_CN_NUMERAL}]*)"
+                        r"(?=个(?:月|工作日|小时)|[日天周岁元倍]|月(?!份)|年(?![级度])|小时|分钟|工作日|万元|亿元)")
+_CN_PERCENT = re.compile(rf"百分之([{_CN_NUMERAL}]+)")
+
+
+def cn_int(text: str) -> int:
+    """一 → 1, 十二 → 12, 二十三 → 23, 五百 → 500, 三十万 → 300000, 一千零五 → 1005."""
+    for mark, scale in (("亿", 10**8), ("万", 10**4)):
+        if mark in text:
+            high, _, low = text.partition(mark)
+            return (cn_int(high) if high else 1) * scale + (cn_int(low) if low else 0)
+    total, digit = 0, None
+    for c in text:
+        if c in _CN_SCALE:
+            total += (1 if digit is None else digit) * _CN_SCALE[c]
+            digit = None
+        else:
+            digit = _CN_DIGIT.get(c, 0)
+    return total + (digit or 0)
+
+
+def as_digits(text: str) -> str:
+    """``text`` with its Chinese-numeral figures in digits ("处五日以上十日以下拘留" → "处5日以上10日以下拘留",
+    "百分之三十" → "30%"), for judging what a clause states; answers quote the original."""
+    if not any(c in _CN_NUMERAL for c in text):
+        return text
+    text = _CN_PERCENT.sub(lambda m: f"{cn_int(m.group(1))}%", text)
+    return _CN_FIGURE.sub(lambda m: str(cn_int(m.group(1))), text)
 
 
 def small_int(word: str) -> int:

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import re
 
-from core.quantities import NUMBER_TAIL
+from core.quantities import NUMBER_TAIL, cn_int
 from core.text import CJK
 
 FLAT_LINE = 500  # a line at least this long is treated as a flattened document
-_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九", start=0)}
 _CJKP = CJK + r"\u3000-\u303f\uff01-\uff5e“”‘’《》【】—…·"
 _SPACE_CUT = re.compile(f"(?<=[{_CJKP}0-9%])[ \u3000\u00a0\t]+(?=[{_CJKP}0-9])")
 _MARKER = re.compile(
@@ -37,20 +36,12 @@ _TITLE_END = re.compile(f"{_TITLE_WORD}$")
 _ADDRESSEE = re.compile(f"{_TITLE_WORD}(各[^：:。；]{{1,80}}[：:])")
 
 
-def cn_number(text: str) -> int:
-    """一 → 1, 十二 → 12, 二十三 → 23 (enough for heading numbers)."""
-    if "十" not in text:
-        return sum(_CN_DIGITS.get(c, 0) * 10 ** i for i, c in enumerate(reversed(text)))
-    tens, _, ones = text.partition("十")
-    return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
-
-
 def _number(m: re.Match[str]) -> tuple[str, int]:
     if m.group("article"):
-        return "article" + m.group("article")[-1], cn_number(m.group("an"))  # 章, 节 and 条 count apart
+        return "article" + m.group("article")[-1], cn_int(m.group("an"))  # 章, 节 and 条 count apart
     for style, group in (("cn", "cnn"), ("pcn", "pcnn")):
         if m.group(style):
-            return style, cn_number(m.group(group))
+            return style, cn_int(m.group(group))
     return "ar", int(m.group("arn"))
 
 

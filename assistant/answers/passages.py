@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from assistant.answers.config import AnswerConfig
 from assistant.answers.shape import answer_cues, holds_answer, is_byline, is_heading
+from core.quantities import as_digits
 from core.text import bigrams, split_sentences
 from core.types import Chunk, Hit
 
@@ -99,7 +100,7 @@ def score_sentences(hits: list[Hit], terms: dict[str, float], question: str, wan
                 continue
             s = ((1 - bigram_weight) * covered + bigram_weight * shared * total) / (max(len(text), 20) / 20) ** cfg.length_power
             s = relevance * (s + 0.15 / (rank + 1)) / (1 + cfg.rank_decay * rank)
-            if want_number and _NUM.search(text):
+            if want_number and _NUM.search(as_digits(text)):
                 s *= 1.3
             if not hit.in_scope:
                 s *= cfg.out_of_scope  # another place's look-alike must not lead
@@ -217,7 +218,8 @@ def figure_clauses(sentence: str, fits: Callable[[str], bool], limit: int,
     parts = [p for p in _CLAUSE.split(sentence) if p.strip()]
     out = []
     for i, p in enumerate(parts):
-        if has_figure(p) and fits(p):
+        probe = as_digits(p)  # "处五日以上十日以下拘留" states a figure too
+        if has_figure(probe) and fits(probe):
             prev = parts[i - 1] if i else ""
             # The clause before names the subject when this one is too short to ("…，为10000元"), or
             # when it holds question words and this one none ("创办企业培训（SYB），可补贴1200元").

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from core.quantities import UNIT_PATTERN
+from core.quantities import UNIT_PATTERN, as_digits
 
 _UNIT_CUES = [
     (re.compile(r"多少(个)?人|几个人|多少名|几名|多少人次"), {"万人", "人", "名", "人次", "万人次"}),
@@ -28,7 +28,7 @@ _PER_UNIT = [
     (re.compile(r"办理流程|什么手续|怎么办理|如何办理|怎么申请|如何申请"),
      re.compile(r"流程|手续|步骤|申请|办理|提交|登录|受理|递交|平台|网站|网上|线上|窗口|App|APP|小程序")),
     (re.compile(r"每户"), re.compile(r"每户|户均")),
-    (re.compile(r"最多|最高|上限|额度|封顶"), re.compile(r"最高|最多|最长|至多|上限|额度|封顶|不超过|不得超过")),
+    (re.compile(r"最多|最高|最长|上限|额度|封顶"), re.compile(r"最高|最多|最长|至多|上限|额度|封顶|不超过|不得超过|未超过")),
     (re.compile(r"最低|最少|下限"), re.compile(r"最低|最少|下限|不低于|不少于|至少|不足|起")),
     (re.compile(r"起付"), re.compile(r"起付")),
     (re.compile(r"档次"), re.compile(r"档次")),
@@ -68,13 +68,15 @@ def unit_fits(unit: str | None, wanted: set[str], fact_text: str, q: str) -> boo
 
 def answers_detail(q: str, fact_text: str) -> bool:
     """A question about a per-person amount, a limit or a bracket needs a passage that states that detail."""
-    return all(needs.search(fact_text) for asks, needs in _PER_UNIT if asks.search(q))
+    needed = [needs for asks, needs in _PER_UNIT if asks.search(q)]
+    fact_text = as_digits(fact_text) if needed else fact_text  # "五日以上" states a duration too
+    return all(needs.search(fact_text) for needs in needed)
 
 
 def states_asked_number(q: str, sentences: list[str]) -> bool:
     """Does a sentence hold a number of the kind asked (unit, per-person, limit)?"""
     units = expected_units(q)
-    for s in sentences:
+    for s in map(as_digits, sentences):
         if "比例" in q and _RATIO.search(s):
             return True  # a ratio such as 10:38:52 answers "比例要达到多少"
         for m in _NUMBER_WITH_UNIT.finditer(s):
@@ -89,8 +91,8 @@ def money_asked(q: str) -> bool:
 
 
 def holds_units(text: str, units: frozenset[str] | set[str]) -> bool:
-    """Does the text hold a number in one of these units?"""
-    return any(m.group(1) in units for m in _NUMBER_WITH_UNIT.finditer(text))
+    """Does the text hold a number in one of these units ("五百元" too)?"""
+    return any(m.group(1) in units for m in _NUMBER_WITH_UNIT.finditer(as_digits(text)))
 
 
 # An amount set as a share of a money base ("不低于本市最低工资标准80%") is an amount of money too.
@@ -99,4 +101,4 @@ _SHARE_OF_MONEY = re.compile(r"(工资|标准|基数|收入|费用)[^，。；;]
 
 def states_money(text: str) -> bool:
     """Does the text state an amount of money, in yuan or as a share of a wage or standard?"""
-    return holds_units(text, MONEY) or bool(_SHARE_OF_MONEY.search(text))
+    return holds_units(text, MONEY) or bool(_SHARE_OF_MONEY.search(as_digits(text)))

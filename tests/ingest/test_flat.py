@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ingest.clean import clean
-from ingest.flat import FLAT_LINE, cn_number, split_flat
+from ingest.flat import FLAT_LINE, split_flat
 from ingest.meta import TITLE_MAX, short_title
 
 BODY = "为做好有关工作，现通知如下。" * 3
@@ -14,10 +14,6 @@ def _lines(text: str) -> list[str]:
 
 def test_short_lines_are_left_alone() -> None:
     assert split_flat("一、总则 第一条 为了规范管理。") == [(0, 16)]
-
-
-def test_cn_numbers() -> None:
-    assert [cn_number(t) for t in ("一", "九", "十", "十二", "二十", "二十三")] == [1, 9, 10, 12, 20, 23]
 
 
 def test_headings_numbered_in_sequence_are_cut_out() -> None:

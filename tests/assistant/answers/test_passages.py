@@ -72,3 +72,10 @@ def test_latin_question_words_match_whatever_their_case() -> None:
     from assistant.answers.passages import _covered
 
     assert _covered({"syb": 2.0}, "创办企业培训（SYB）", 1.0) == 2.0
+
+
+def test_a_clause_with_its_figure_in_chinese_numerals_is_a_figure_clause() -> None:
+    from assistant.answers.passages import figure_clauses
+
+    clauses = figure_clauses("有下列行为之一的，处五日以上十日以下拘留，涉及三项社会保险", lambda c: True, 200, {"拘留": 1.0})
+    assert clauses == ["处五日以上十日以下拘留"]

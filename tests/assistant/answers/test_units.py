@@ -1,5 +1,5 @@
 """Units and details a question asks for."""
-from assistant.answers.units import answers_detail, expected_units, states_asked_number, unit_fits
+from assistant.answers.units import answers_detail, expected_units, states_asked_number, states_money, unit_fits
 
 
 def test_units_and_details_asked() -> None:
@@ -93,3 +93,11 @@ def test_a_share_of_a_wage_is_an_amount_of_money() -> None:
 def test_a_rate_per_year_is_not_a_duration() -> None:
     assert not answers_detail("工伤认定要在多长时间内申请", "参加工伤保险，每个险种每满1年计2分。")
     assert answers_detail("社保要交多久才能领养老金", "累计缴费满15年。")
+
+
+def test_figures_in_chinese_numerals_answer_too() -> None:
+    # "几天" asks a duration, and "五日以上十日以下拘留" states one.
+    assert states_asked_number("会被拘留几天", ["处五日以上十日以下拘留，可以并处五百元以下罚款"])
+    assert not states_asked_number("会被拘留几天", ["情节较轻的，予以警告"])
+    assert answers_detail("最多能抵多少", "捐赠额未超过应纳税所得额百分之三十的部分")
+    assert states_money("可以并处五百元以下罚款")
