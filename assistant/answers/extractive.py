@@ -16,6 +16,7 @@ from assistant.answers.passages import (
     score_sentences,
 )
 from assistant.answers.refusal import refuse
+from assistant.answers.subject import asked_terms, names_asked
 from assistant.answers.units import answers_detail, expected_units, money_asked, states_asked_number, states_money
 from assistant.citations import CiteBook
 from core.types import Answer, Hit
@@ -116,6 +117,9 @@ class Extractive:
         # An amount of money is asked: a clause stating one answers, unless none does.
         money = money_asked(asked) and ranked_clauses(chosen, terms, lambda c: fits(c) and states_money(c), limit)
         ranked = money or ranked_clauses(chosen, terms, fits, limit)
+        # The clauses that name what the figure is of ("裁员率多少" → a 裁员率 clause), unless none does.
+        named = asked_terms(asked, terms)
+        ranked = [r for r in ranked if names_asked(r[2], named)] or ranked
         for score, s, clause in ranked:
             if lines and (len(lines) >= wanted and score < self.cfg.second_clause * ranked[0][0]):
                 break

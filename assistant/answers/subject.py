@@ -1,0 +1,50 @@
+"""What a figure question asks the figure of: the words just before its question word.
+
+"裁员率多少以内还能拿稳岗返还" asks a rate of layoffs, so the clause "裁员率不超过20%" answers it
+and "可返还失业保险费的50%" of the same passage does not, though that one holds more question words.
+"""
+from __future__ import annotations
+
+import re
+
+from core.quantities import as_digits
+
+_ASKS = re.compile(r"多少|几|多高|多长|多久|多大")
+_REACH = 8  # characters before the question word that name what is asked
+_BREAK = re.compile(r"[，,。？?！!；;、\s]")
+# Words that may stand between what is asked and the question word ("覆盖率要达到多少", "制剂有多少个").
+# Comparators too: "收入不能超过多少" asks the income, not something that 超过.
+_LINK = re.compile(r"(?:是|为|有|能|会|要|可|可以|能有|会有|达到|要达到|在|控制在|大概|大约|大致|一共|总共|共|到底|一般"
+                   r"|不能超过|不得超过|不超过|超过|不低于|低于|不高于|高于|不少于|少于|以内|以上|以下)$")
+_NEAR = 24  # a figure this close after the word is the figure of it
+_BEFORE = 8  # ... or this close before it ("年满16周岁的孤儿")
+_DIGIT = re.compile(r"\d")
+
+
+def asked_terms(question: str, terms: dict[str, float]) -> set[str]:
+    """The question's terms that end just before its first question word, but for a linking word
+    ("覆盖率要达到多少"); none when a verb stands between ("要交满几年社保")."""
+    m = _ASKS.search(question)
+    if not m:
+        return set()
+    window = _BREAK.split(question[max(0, m.start() - _REACH): m.start()])[-1].lower()
+    while (link := _LINK.search(window)) and link.start() > 0:
+        window = window[: link.start()]
+    # The word that ends where the question word's phrase begins ("裁员率" for the term "裁员").
+    return {t for t in terms if t in window[-len(t) - 1:]}
+
+
+def names_asked(clause: str, asked: set[str]) -> bool:
+    """Does the clause state a figure of what is asked: one of its words with a figure soon after or just
+    before ("裁员率调整为不超过…的20%", "618个药品"; not "裁员率标准调整为…控制目标，对参保职工30人")?
+    True when nothing is singled out."""
+    if not asked:
+        return True
+    low = as_digits(clause).lower()
+    for t in asked:
+        i = low.find(t)
+        while i >= 0:
+            if _DIGIT.search(low, i + len(t), i + len(t) + _NEAR) or _DIGIT.search(low, max(0, i - _BEFORE), i):
+                return True
+            i = low.find(t, i + 1)
+    return False

@@ -1,0 +1,28 @@
+"""What a figure question asks the figure of."""
+from __future__ import annotations
+
+from assistant.answers.subject import asked_terms, names_asked
+
+TERMS = {"福建": 4.0, "裁员": 4.5, "以内": 5.2, "失业保险": 4.1, "返还": 4.4, "稳岗": 4.0}
+
+
+def test_the_words_before_the_question_word_are_what_is_asked() -> None:
+    assert asked_terms("我们厂在福建，裁员率多少以内还能拿失业保险稳岗返还？", TERMS) == {"裁员"}
+    assert asked_terms("稳岗返还大概有多少？", TERMS) == {"返还"}
+    assert asked_terms("稳岗返还要交满几年？", TERMS) == set()  # a verb stands between
+    assert asked_terms("家里收入不能超过多少？", {"收入": 3.0, "超过": 2.0}) == {"收入"}
+
+
+def test_without_a_question_word_or_a_known_word_nothing_is_singled_out() -> None:
+    assert asked_terms("福建的稳岗返还政策", TERMS) == set()
+    assert asked_terms("在福建，能拿多少？", TERMS) == set()  # "能拿" names nothing; the clause break stops the reach
+    assert names_asked("可返还失业保险费的50%", set())
+
+
+def test_a_clause_names_what_is_asked() -> None:
+    assert names_asked("裁员率调整为不超过企业参保职工总数的20%", {"裁员"})
+    assert not names_asked("可返还其上年度实际缴纳失业保险费的50%", {"裁员"})
+    # the word must come before the figure and near it
+    assert not names_asked("裁员率标准调整为不高于上年度全国调查失业率的控制目标，对参保职工30人(含)以下的企业", {"裁员"})
+    assert names_asked("拘留期限为五日以上十日以下", {"拘留"})
+    assert names_asked("年满16周岁的孤儿", {"孤儿"})
