@@ -35,7 +35,8 @@ _PER_UNIT = [
     (re.compile(r"缴费比例|费率"), re.compile(r"缴费比例|费率")),
     (re.compile(r"几岁|多少岁"), re.compile(r"岁")),
     # A duration, not a date or a rate: "15个工作日", "3个月", not "2025年", "6月底", "12月20日" or "每满1年".
-    (re.compile(r"多长时间|多久"), re.compile(r"(?<!每满)(?<![\d年月每])\d{1,3}\s*(个)?(工作日|日|天|月|年)(?![底初中份\d])")),
+    (re.compile(r"多长时间|多久"),
+     re.compile(r"(?<!每满)(?<![\d年月每])\d{1,3}\s*(个)?(工作日|日|天|周|月|年|小时|分钟)(?![底初中份\d])")),
     # Only when the years are what is asked ("补几年？"), not told ("交了几年社保，能转吗").
     (re.compile(r"(几|多少)年(?=\s*[？?。！!吗呢]?(\s|$)|才)"), re.compile(r"(?<![\d年月])\d{1,2}\s*(个)?(年|周年)(?![底初中份度\d])")),
     (re.compile(r"(?<!哪)几天|多少天"), re.compile(r"(?<![\d年月])\d{1,3}\s*(个)?(工作日|日|天)(?![\d])")),
@@ -46,7 +47,8 @@ _PER_UNIT = [
 _MONEY_ASKED = re.compile(r"(补贴|补助|津贴|资助|奖励|奖金|救助金|失业金|养老金|抚恤金|工资|贷款|罚款|贷|罚|补(?![交缴办录充]))"
                           r"[^，。？?,]{0,8}多少(?![个人名天年月分岁次张项家倍%]|万人)|多少(补贴|补助|津贴|资助|奖励)")
 MONEY = frozenset({"元", "万元", "亿元"})
-_NUMBER_WITH_UNIT = re.compile(rf"\d+(?:\.\d+)?({UNIT_PATTERN}|名|小时)?")
+# "2万个岗位" counts 个 (a magnitude before a counter), where "2万人" keeps its unit 万人.
+_NUMBER_WITH_UNIT = re.compile(rf"\d+(?:\.\d+)?(?:[万亿](?=[个家所项名户张次]))?({UNIT_PATTERN}|名|小时)?")
 _RATIO = re.compile(r"\d+\s*[:：∶比]\s*\d+")
 
 

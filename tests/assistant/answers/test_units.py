@@ -101,3 +101,9 @@ def test_figures_in_chinese_numerals_answer_too() -> None:
     assert not states_asked_number("会被拘留几天", ["情节较轻的，予以警告"])
     assert answers_detail("最多能抵多少", "捐赠额未超过应纳税所得额百分之三十的部分")
     assert states_money("可以并处五百元以下罚款")
+
+
+def test_a_count_in_ten_thousands_and_a_duration_in_minutes() -> None:
+    assert states_asked_number("新增了多少个公益性岗位", ["新增2万个乡村公益性岗位"])
+    assert states_asked_number("小学一节网课一般多长时间", ["其中小学在20分钟以内、中学在30分钟以内"])
+    assert not states_asked_number("小学一节网课一般多长时间", ["小学在线学习时间每天不超过"])
