@@ -21,6 +21,7 @@ SETTINGS: list[Setting] = [
     ("mixed", None, "dev"),
     ("guangzhou", None, "all"),
     ("guangzhou", QUESTIONS / "guangzhou_dev2.jsonl", "all"),
+    ("ncpqa", QUESTIONS / "ncpqa_citizen_dev.jsonl", "all"),
     ("plan", QUESTIONS / "plan.jsonl", "all"),
     ("plan", QUESTIONS / "heldout.jsonl", "all"),
 ]
