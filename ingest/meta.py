@@ -39,12 +39,19 @@ def region_of(title: str) -> str:
     return m.group(1) if m else ""
 
 
+# A news dateline ("新华社兰州2月17日电（记者王朋）", "本报讯") starts the story, not the headline.
+_DATELINE = re.compile(r"(?:新华社|中新社|中新网|人民网|央视网|新华网|光明网|央广网|经济日报|人民日报)[^，。；]{0,10}?"
+                       r"\d{1,2}月\d{1,2}日(?:电|讯)|本报讯|[（(]记者")
+
+
 def short_title(text: str) -> str:
     """A document's name from a line that may run on into its body: at most ``TITLE_MAX`` characters.
 
     "X关于Y的通知<body…>" → "X关于Y的通知"; otherwise the text up to its first clause mark.
     """
     s = text.strip().strip("《》")
+    if (m := _DATELINE.search(s, 0, TITLE_MAX + 30)) and 6 <= m.start() <= TITLE_MAX:
+        return s[: m.start()].rstrip("：:，, ")  # a news headline runs on into its dateline
     if len(s) <= TITLE_MAX:
         return s
     about = s.find("关于", 0, TITLE_MAX)

@@ -56,6 +56,9 @@ def test_short_title() -> None:
     assert short_title("黑龙江：确保城镇居民用水用气不断供在19日召开的新闻发布会上，省住房和城乡建设厅党组成员、副厅长就疫情期间优化用水用气作了详细介绍") \
         == "黑龙江：确保城镇居民用水用气不断供在19日召开的新闻发布会上"
     assert len(short_title("很长的标题" * 40)) == TITLE_MAX
+    # a news headline runs on into its dateline and lead
+    assert short_title("助力贫困劳动力就地就业新华社兰州2月17日电（记者王朋）记者从省人力资源和社会保障厅获悉") == "助力贫困劳动力就地就业"
+    assert short_title("财政部预拨补助资金80亿元（记者申铖）记者15日从财政部获悉") == "财政部预拨补助资金80亿元"
 
 
 def test_spaces_inside_figures_are_typesetting_not_line_breaks() -> None:
