@@ -36,6 +36,19 @@ def weighted(channels: Mapping[str, Mapping[str, float]], weights: Mapping[str, 
     return out
 
 
+def refocus(fused: Mapping[str, float], channels: Mapping[str, Mapping[str, float]], weights: Mapping[str, float],
+            depth: int, mix: float) -> dict[str, float]:
+    """The ``depth`` best of ``fused`` fused again among themselves (each channel min-max scaled over them
+    alone) with ``weights``, and ``mix`` of that mixed into their score; the others keep theirs."""
+    best = [item for item, _ in top(fused, depth)]
+    among = {ch: {item: scores.get(item, 0.0) for item in best} for ch, scores in channels.items()}
+    again = weighted(among, weights)
+    out = dict(fused)
+    for item in best:
+        out[item] = (1 - mix) * fused[item] + mix * again.get(item, 0.0)
+    return out
+
+
 def top(scores: Mapping[str, float], k: int) -> list[tuple[str, float]]:
     """The k best items, ties broken by id so results are stable."""
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:k]

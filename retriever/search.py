@@ -305,17 +305,6 @@ class HybridRetriever:
             return {cid: s / scale for cid, s in fused.items()}
         return fusion.weighted(channels, self.config.weights)
 
-    def _refocus(self, fused: dict[str, float], channels: dict[str, dict[str, float]]) -> dict[str, float]:
-        """The best candidates' scores mixed with their fusion among themselves (SearchConfig.refocus_*)."""
-        cfg = self.config
-        best = [cid for cid, _ in fusion.top(fused, cfg.refocus_depth)]
-        among = {ch: {cid: scores.get(cid, 0.0) for cid in best} for ch, scores in channels.items()}
-        again = fusion.weighted(among, cfg.refocus_weights or {})
-        out = dict(fused)
-        for cid in best:
-            out[cid] = (1 - cfg.refocus_mix) * fused[cid] + cfg.refocus_mix * again.get(cid, 0.0)
-        return out
-
     def _add_priors(self, fused: dict[str, float], plan: QueryPlan, channels: dict[str, dict[str, float]],
                     in_scope: np.ndarray) -> None:
         """Scope and period priors within the relevance margin of the best candidate, and the number boost."""
@@ -392,12 +381,13 @@ class HybridRetriever:
             preferred = scope_chunks if mask is None else scope_chunks & mask
         channels = self._channels(plan, mask, scope, preferred, scope_ids)
         fused = self._fuse(channels)
-        if self.config.refocus_weights and self.config.fusion == "weighted" and "dense" in channels:
-            fused = self._refocus(fused, channels)
-        if self.config.neighbour_weight > 0:
+        cfg = self.config
+        if cfg.refocus_weights and cfg.fusion == "weighted" and "dense" in channels:
+            fused = fusion.refocus(fused, channels, cfg.refocus_weights, cfg.refocus_depth, cfg.refocus_mix)
+        if cfg.neighbour_weight > 0:
             fused = self._smooth(fused)
         self._add_priors(fused, plan, channels, in_scope)
-        if not in_scope.all() and self.config.lookalike_factor < 1.0:
+        if not in_scope.all() and cfg.lookalike_factor < 1.0:
             fused = self._demote_lookalikes(fused, in_scope, max(k, 30) if self.reranker else k)
         best = self._distinct(fusion.top(fused, 2 * (max(k, 30) if self.reranker else k)))
         hits = [self._hit(cid, s, channels, in_scope) for cid, s in best[: max(k, 30) if self.reranker else k]]

@@ -52,3 +52,18 @@ def test_top_orders_by_score_then_id_and_cuts_at_k() -> None:
     assert fusion.top(scores, 3) == [("c", 2.0), ("a", 1.0), ("b", 1.0)]
     assert fusion.top(scores, 0) == []
     assert fusion.top({}, 5) == []
+
+
+def test_refocus_fuses_the_best_again_among_themselves() -> None:
+    fused = {"a": 1.0, "b": 0.9, "c": 0.5, "d": 0.1}
+    channels = {"words": {"a": 10.0, "b": 9.0, "c": 1.0, "d": 0.0}, "dense": {"a": 0.80, "b": 0.90, "c": 0.85, "d": 0.1}}
+    out = fusion.refocus(fused, channels, {"words": 0.0, "dense": 1.0}, depth=2, mix=0.5)
+    # Among a and b alone, dense scales a to 0 and b to 1; c, d are not among the best two and keep their scores.
+    assert out == pytest.approx({"a": 0.5, "b": 0.95, "c": 0.5, "d": 0.1})
+    assert fusion.top(out, 1) == [("b", pytest.approx(0.95))]
+
+
+def test_refocus_counts_a_channel_that_missed_an_item_as_zero() -> None:
+    fused = {"a": 1.0, "b": 0.9}
+    out = fusion.refocus(fused, {"dense": {"a": 0.8}}, {"dense": 1.0}, depth=2, mix=0.5)
+    assert out == pytest.approx({"a": 1.0, "b": 0.45})
