@@ -284,3 +284,11 @@ def test_query_plan_is_frozen(thesaurus: Thesaurus) -> None:
 def test_analyze_empty_query(thesaurus: Thesaurus, corrector: TypoCorrector) -> None:
     plan = analyze("   ", thesaurus, corrector)
     assert (plan.normalized, plan.expansions, plan.numbers, plan.years, plan.periods, plan.text) == ("", [], [], [], [], "")
+
+
+def test_a_modal_verb_is_never_a_typo() -> None:
+    # "能在某地申请吗" is not a misspelt programme name "赢在某地": a modal verb (能, 会, 要, 可) is meant.
+    tc = TypoCorrector(["赢在甲市"], word_freq=NO_LEXICON)
+    assert tc.correct("我能在甲市申请吗") == ("我能在甲市申请吗", {})
+    assert tc.correct("会在甲市办吗") == ("会在甲市办吗", {})
+    assert tc.correct("嬴在甲市")[0] == "赢在甲市"  # a real one-character slip is still corrected
