@@ -7,6 +7,7 @@ sentence (and what it introduces). Every answer names its document and date.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from assistant.answers.base import Query
 from assistant.answers.config import AnswerConfig
@@ -114,9 +115,7 @@ class Extractive:
 
         lines: list[str] = []
         wanted = 2 if len(_ASKS_NUMBER.findall(q.resolved)) > 1 else 1
-        # An amount of money is asked: a clause stating one answers, unless none does.
-        money = money_asked(asked) and ranked_clauses(chosen, terms, lambda c: fits(c) and states_money(c), limit)
-        ranked = money or ranked_clauses(chosen, terms, fits, limit)
+        ranked = self._ranked_clauses(q, chosen, terms, fits, limit)
         # The clauses that name what the figure is of ("裁员率多少" → a 裁员率 clause), unless none does.
         named = asked_terms(asked, terms)
         ranked = [r for r in ranked if names_asked(r[2], named)] or ranked
@@ -134,6 +133,21 @@ class Extractive:
             if len(lines) >= max(wanted, 2) or limit < 30:
                 break
         return "\n".join(lines) or self._sentences(chosen, book, self.cfg.figure_chars, terms)
+
+    def _ranked_clauses(self, q: Query, chosen: list[Sentence], terms: dict[str, float], fits: Callable[[str], bool],
+                        limit: int) -> list[tuple[float, Sentence, str]]:
+        """The clauses that can answer, best first: one stating an amount when money is asked, and one
+        stating the asked detail itself ("每月300元" for 每月多少, not "毕业2年内" of the same sentence),
+        unless none does."""
+        asked, detail = self._asked(q), q.current or q.resolved
+        tests = [lambda c: fits(c) and answers_detail(detail, c), fits]
+        if money_asked(asked):
+            tests = [lambda c, t=t: t(c) and states_money(c) for t in tests] + tests
+        for test in tests:
+            ranked = ranked_clauses(chosen, terms, test, limit)
+            if ranked:
+                return ranked
+        return []
 
     def _points(self, chosen: list[Sentence], book: CiteBook, terms: dict[str, float]) -> str:
         """2–6 short points: the items listed after the best sentence, else the best sentences."""

@@ -120,3 +120,10 @@ def test_a_limit_question_is_answered_from_the_sentence_stating_the_limit() -> N
     ex = Extractive(lib, _Retriever(), AnswerConfig())  # type: ignore[arg-type]
     pool = ex._figure_pool(query("创业补贴最多能领几年"), ranked)
     assert [s.text for s in pool] == ["补贴期限最长3年。"]
+
+
+def test_a_monthly_question_is_answered_by_the_clause_stating_the_monthly_amount() -> None:
+    # "每月多少": the clause with "每月300元", not the sentence's other figure ("创业2年内") that shares more words.
+    text = _answer([("1", "2024-01-02", "创业2年内的申请人可申请创业补贴，按每人每月300元标准发放。")],
+                   "我想申请创业补贴，每月多少？")
+    assert "每月300元" in text and "2年内" not in text, text
