@@ -19,7 +19,8 @@ _NUM = re.compile(r"\d")
 _MARKER = re.compile(r"^[①-⑳]\s*")
 # A list item as written: （一） 1. 1、 ① 一、 (1)
 ITEM = re.compile(r"^(（[一二三四五六七八九十\d]{1,3}）|\([一二三四五六七八九十\d]{1,3}\)|\d{1,2}[.、．)]|[①-⑳]|[一二三四五六七八九十]{1,3}、)")
-_CLAUSE = re.compile(r"(?<=[，,；;：:])")
+# Clauses end at ， ； and ：, but not at the colon of a time ("10：00—15:00").
+_CLAUSE = re.compile(r"(?<=[，,；;])|(?<=\D[：:])|(?<=\d[：:])(?!\d)")
 _QA_PREFIX = re.compile(r"^(问[:：].*?\n)?答[:：]", re.S)
 
 

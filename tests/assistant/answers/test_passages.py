@@ -79,3 +79,13 @@ def test_a_clause_with_its_figure_in_chinese_numerals_is_a_figure_clause() -> No
 
     clauses = figure_clauses("有下列行为之一的，处五日以上十日以下拘留，涉及三项社会保险", lambda c: True, 200, {"拘留": 1.0})
     assert clauses == ["处五日以上十日以下拘留"]
+
+
+def test_the_colon_of_a_time_does_not_end_a_clause() -> None:
+    from assistant.answers.passages import figure_clauses
+
+    sentence = "6月27日10：00—7月1日15:00，申请人登录系统填报志愿"
+    clauses = figure_clauses(sentence, lambda c: True, 200, {"志愿": 1.0})
+    assert clauses[0].startswith("6月27日10：00—7月1日15:00"), clauses
+    # a label's colon still ends its clause: "补贴标准：" + "10000元"
+    assert figure_clauses("补贴标准：10000元", lambda c: True, 200, {})[0] == "补贴标准：10000元"
