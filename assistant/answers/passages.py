@@ -176,15 +176,41 @@ def following(s: Sentence) -> list[str]:
     return chunk_sentences(s.hit.chunk)[s.pos + 1:]
 
 
+_NUMERAL = re.compile(r"[一二三四五六七八九十\d①-⑳]+")
+_FIRST = {"1", "一", "①"}
+
+
+def _marker(text: str) -> tuple[str, str] | None:
+    """A list item's marker kind ("#." for "2.", "（#）" for "（二）") and its number, or None."""
+    m = ITEM.match(text)
+    if not m:
+        return None
+    number = _NUMERAL.search(m.group(0))
+    return _NUMERAL.sub("#", m.group(0)), number.group(0) if number else ""
+
+
 def items_before(s: Sentence, limit: int) -> list[str]:
-    """The list items just before ``s`` in its passage (at most ``limit``), when ``s`` is one of them:
-    "处置流程是什么" is answered from step 1, not from the step that matched best."""
-    before = chunk_sentences(s.hit.chunk)[: s.pos]
+    """The items of the same list before ``s`` in its passage (at most ``limit``), when ``s`` is one of them:
+    "处置流程是什么" is answered from step 1, not from the step that matched best. An item's own body
+    ("填报须知：…" under "1.《申报表》") lies between two items and is passed over."""
+    own = _marker(s.text)
+    if own is None:
+        return []
     run: list[str] = []
-    for t in reversed(before):
-        if not ITEM.match(t) or len(run) >= limit:
+    bodies = 0
+    for t in reversed(chunk_sentences(s.hit.chunk)[: s.pos]):
+        mark = _marker(t)
+        if mark is None:
+            bodies += 1
+            if bodies > 3:
+                break
+            continue
+        if mark[0] != own[0] or len(run) >= limit:
             break
         run.insert(0, t)
+        bodies = 0
+        if mark[1] in _FIRST:
+            break
     return run
 
 

@@ -89,3 +89,14 @@ def test_the_colon_of_a_time_does_not_end_a_clause() -> None:
     assert clauses[0].startswith("6月27日10：00—7月1日15:00"), clauses
     # a label's colon still ends its clause: "补贴标准：" + "10000元"
     assert figure_clauses("补贴标准：10000元", lambda c: True, 200, {})[0] == "补贴标准：10000元"
+
+
+def test_a_list_answer_starts_at_item_one_past_the_items_own_notes() -> None:
+    from assistant.answers.passages import items_before
+
+    hit = _hit("（一）必需材料\n1.《待遇申报表》。\n填报须知：须本人签名。\n有单位的由单位提交。\n2.《退休时间申请书》。\n"
+               "填报须知：当月提交。\n3.本人社会保障卡。")
+    sentences = chunk_sentences(hit.chunk)
+    pos = next(i for i, t in enumerate(sentences) if t.startswith("2."))
+    before = items_before(Sentence(sentences[pos], hit, 0, pos), limit=3)
+    assert len(before) == 1 and before[0].startswith("1.《待遇申报表》"), before
