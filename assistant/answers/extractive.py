@@ -13,7 +13,7 @@ from assistant.answers.base import Query
 from assistant.answers.config import AnswerConfig
 from assistant.answers.library import Library
 from assistant.answers.passages import (
-    ITEM, Sentence, clip, focus, following, items_before, near_copy, needs_continuation, new_figures, pick, ranked_clauses,
+    ITEM, Sentence, clip, continue_enumeration, focus, following, items_before, near_copy, needs_continuation, new_figures, pick, ranked_clauses,
     score_sentences,
 )
 from assistant.answers.refusal import refuse
@@ -200,11 +200,13 @@ class Extractive:
         best = chosen[0]
         # The cap is on the whole answer: the lead ("根据《…》：") and the point numbers take their share.
         limit -= len(self.lib.lead(best.hit.chunk.doc_id)) + 3 * self.cfg.max_points
-        body = best.text
-        for nxt in following(best):
+        body, last = best.text, best.text
+        rest = following(best)
+        for nxt in rest:
             if not (needs_continuation(body) or len(body) < self.cfg.follow_chars) or len(body) + len(nxt) > limit:
                 break
-            body += nxt
+            body, last = body + nxt, nxt
+        body = continue_enumeration(body, last, rest[rest.index(last) + 1:] if last in rest else rest, limit)
         lines = [f"{_end(focus(body, terms, limit))}[{book.add(best.hit.chunk, best.hit.score)}]"]
         budget = limit - len(lines[0])
         said = [best]

@@ -214,6 +214,27 @@ def items_before(s: Sentence, limit: int) -> list[str]:
     return run
 
 
+_ORDINAL = re.compile(r"^(?:第([一二三四五六七八九])(?=[种类步项个是，,、])|([一二三四五六七八九])是|其([一二三四五六七八九])[，,、是])")
+_NEXT = dict(zip("一二三四五六七八", "二三四五六七八九"))
+
+
+def _ordinal(text: str) -> str:
+    m = _ORDINAL.match(text.strip())
+    return next((g for g in m.groups() if g), "") if m else ""
+
+
+def continue_enumeration(body: str, last: str, rest: list[str], limit: int) -> str:
+    """An answer that reached "第一种方式为…" (一是…, 其一…) goes on with "第二种…" while it fits: the first of
+    two options alone misleads. The last one that does not fit whole is cut at a clause."""
+    n = _ordinal(last)
+    for nxt in rest:
+        if not n or _ordinal(nxt) != _NEXT.get(n) or limit - len(body) < 30:
+            break
+        body += clip(nxt, limit - len(body))
+        n = _ordinal(nxt)
+    return body
+
+
 def needs_continuation(text: str) -> bool:
     """A sentence that introduces what follows ("…如下：", "包括：") or says too little alone."""
     return text.rstrip().endswith(("：", ":")) or len(text) < 24

@@ -127,3 +127,4 @@ def test_a_monthly_question_is_answered_by_the_clause_stating_the_monthly_amount
     text = _answer([("1", "2024-01-02", "创业2年内的申请人可申请创业补贴，按每人每月300元标准发放。")],
                    "我想申请创业补贴，每月多少？")
     assert "每月300元" in text and "2年内" not in text, text
+

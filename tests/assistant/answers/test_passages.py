@@ -100,3 +100,15 @@ def test_a_list_answer_starts_at_item_one_past_the_items_own_notes() -> None:
     pos = next(i for i, t in enumerate(sentences) if t.startswith("2."))
     before = items_before(Sentence(sentences[pos], hit, 0, pos), limit=3)
     assert len(before) == 1 and before[0].startswith("1.《待遇申报表》"), before
+
+
+def test_an_answer_at_the_first_of_two_options_goes_on_to_the_second() -> None:
+    from assistant.answers.passages import continue_enumeration
+
+    rest = ["第二种方式为窗口申请，到区人社局窗口提交材料。", "第三种方式为邮寄。", "另附说明。"]
+    body = continue_enumeration("可在以下方式中任选其一。第一种方式为网上申请。", "第一种方式为网上申请。", rest, 200)
+    assert body.endswith("第一种方式为网上申请。第二种方式为窗口申请，到区人社局窗口提交材料。第三种方式为邮寄。")
+    assert continue_enumeration("一是甲。", "一是甲。", ["三是丙。"], 200) == "一是甲。"  # not the next one
+    # the last option that does not fit whole is cut at a clause
+    cut = continue_enumeration("一是甲。", "一是甲。", ["二是乙，" + "很长" * 40], 40)
+    assert cut.startswith("一是甲。二是乙") and len(cut) <= 41
