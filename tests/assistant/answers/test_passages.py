@@ -112,3 +112,15 @@ def test_an_answer_at_the_first_of_two_options_goes_on_to_the_second() -> None:
     # the last option that does not fit whole is cut at a clause
     cut = continue_enumeration("一是甲。", "一是甲。", ["二是乙，" + "很长" * 40], 40)
     assert cut.startswith("一是甲。二是乙") and len(cut) <= 41
+
+
+def test_a_passage_ranked_far_below_the_best_needs_clearly_more_of_the_question_to_lead() -> None:
+    def hit(text: str, score: float, cid: str) -> Hit:
+        return Hit(chunk=Chunk(id=cid, doc_id=cid, doc_title="T", section_path=["一、总则"], text=text, start=0,
+                               end=len(text)), score=score)
+
+    # The second passage shares one more question word, but retrieval put it at 0.7 of the best one.
+    hits = [hit("创业补贴由区人社局按月发放到企业账户。", 1.0, "a"), hit("创业补贴申请由区人社局受理并发放。", 0.7, "b")]
+    terms = {"创业": 1.0, "补贴": 1.0, "申请": 1.0, "受理": 1.0}
+    ranked = score_sentences(hits, terms, "创业补贴申请受理", want_number=False, cfg=AnswerConfig())
+    assert ranked[0].hit.chunk.id == "a"
