@@ -191,8 +191,8 @@ def extract_periods(text: str) -> list[str]:
 
 _WILD = "\x00"
 # The character a typo replaced is rarely a function word: "预期的" is "预期" + "的"; nor a modal verb:
-# "能在某市申请吗" is not a misspelt programme name "赢在某市".
-_FUNCTION_CHARS = frozenset("的地得了着过和与及或等是在有吗呢吧啊呀么个之其而被把给向从对为以也都就还又很能会要可想该没不")
+# "能在某市申请吗" / "我在某市…" is not a misspelt programme name "赢在某市"; nor a pronoun.
+_FUNCTION_CHARS = frozenset("的地得了着过和与及或等是在有吗呢吧啊呀么个之其而被把给向从对为以也都就还又很能会要可想该没不我你他她咱")
 _RUN_RE = re.compile(rf"[{CJK}0-9]+")
 
 

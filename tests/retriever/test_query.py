@@ -291,4 +291,5 @@ def test_a_modal_verb_is_never_a_typo() -> None:
     tc = TypoCorrector(["赢在甲市"], word_freq=NO_LEXICON)
     assert tc.correct("我能在甲市申请吗") == ("我能在甲市申请吗", {})
     assert tc.correct("会在甲市办吗") == ("会在甲市办吗", {})
+    assert tc.correct("我在甲市租房") == ("我在甲市租房", {})  # nor a pronoun
     assert tc.correct("嬴在甲市")[0] == "赢在甲市"  # a real one-character slip is still corrected
