@@ -30,15 +30,23 @@ def make_client(chroma_dir: Path | None, host: str | None = None, port: int = 80
     return chromadb.PersistentClient(path=str(chroma_dir), settings=settings)
 
 
+EF_SEARCH = 400
+
+
 class ChromaVectors:
     """One collection per index generation, cosine space."""
 
     def __init__(self, client: Any, name: str):
         self.client = client
         self.name = name
+        # Chroma loads an HNSW graph differently in each process, and at its default ef_search (100) a
+        # query for 100 neighbours misses a few of them, a different few each time: two workers then
+        # ranked near-ties apart. At EF_SEARCH the same true neighbours come back in every process.
         self.collection = client.get_or_create_collection(
-            name=name, metadata={"hnsw:space": "cosine"}, embedding_function=None
+            name=name, configuration={"hnsw": {"space": "cosine", "ef_search": EF_SEARCH}}, embedding_function=None
         )
+        if (self.collection.configuration_json.get("hnsw") or {}).get("ef_search", EF_SEARCH) < EF_SEARCH:
+            self.collection.modify(configuration={"hnsw": {"ef_search": EF_SEARCH}})  # built by an older version
         # A generation's collection only changes through add(); Chroma's count() costs ~5 ms
         # at 50k vectors, as much as the query itself, so it is asked once.
         self._count: int | None = None
