@@ -13,18 +13,32 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 
 _BITS = 21  # a code point fits in 21 bits, so a bigram is exactly one 42-bit code
-_NONE = np.uint64(1 << 63)
+_CODE = np.uint64((1 << 2 * _BITS) - 1)
+_NONE = np.uint64(1 << 63)  # above every code
+_FIRST_BATCH = 16  # candidates compared at once, doubling: at 1000× a search checks ~90
+
+
+def shingle_sets(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct character bigrams of each text without whitespace, as 42-bit codes (two code points).
+
+    Returned together, as the codes of all texts (text by text, each sorted) and where each text's start
+    (``bounds[i]:bounds[i + 1]``): one sort for a batch of passages. Bigrams because they are cheap and
+    robust to re-segmentation; codes rather than Python sets of strings, which took ~3 ms a search at 1000×.
+    """
+    parts = ["".join(t.split()) for t in texts]
+    lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+    points = np.frombuffer("".join(parts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    text_of = np.repeat(np.arange(len(parts), dtype=np.uint64), lengths)
+    same = text_of[:-1] == text_of[1:]  # a pair across two texts is no bigram
+    keyed = (text_of[:-1][same] << np.uint64(2 * _BITS)) | (points[:-1][same] << np.uint64(_BITS)) | points[1:][same]
+    keyed = _distinct(keyed)
+    bounds = np.searchsorted(keyed >> np.uint64(2 * _BITS), np.arange(len(parts) + 1, dtype=np.uint64))
+    return keyed & _CODE, bounds
 
 
 def shingles(text: str) -> np.ndarray:
-    """The distinct character bigrams of the text without whitespace, as sorted 64-bit codes.
-
-    Bigrams because they are cheap and robust to re-segmentation. Codes rather than a set of strings: at
-    1000× a search builds ~70 of these and compares each with 20 others, which took ~3 ms a search with
-    Python sets and takes a fraction of that in numpy; a cached array is also a quarter of a set's size.
-    """
-    points = np.frombuffer("".join(text.split()).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    return _distinct((points[:-1] << np.uint64(_BITS)) | points[1:])
+    """One text's bigram codes, sorted."""
+    return shingle_sets([text])[0]
 
 
 def _distinct(codes: np.ndarray) -> np.ndarray:
@@ -39,40 +53,44 @@ def _distinct(codes: np.ndarray) -> np.ndarray:
 
 
 class Twins:
-    """The shingles of the best in-scope candidates, to compare another passage with all of them at once."""
+    """The shingles of the best in-scope candidates, to compare other passages with all of them at once."""
 
-    def __init__(self, sets: Sequence[np.ndarray]):
-        self.sizes = np.array([len(s) for s in sets], dtype=np.int64)
-        # The union of the sets, then a code no bigram has (>= 2^42), so that every search lands on an entry.
-        self.union = _distinct(np.concatenate([*sets, np.array([_NONE])]))
+    def __init__(self, codes: np.ndarray, bounds: np.ndarray):
+        self.sizes = np.diff(bounds)
+        self.union = _distinct(np.append(codes, _NONE))  # ends in _NONE: every search lands on an entry
         # member[u, j]: whether the union's u-th bigram is in set j.
-        self.member = np.zeros((len(self.union), len(sets)), dtype=np.uint8)
-        for j, s in enumerate(sets):
-            self.member[np.searchsorted(self.union, s), j] = 1
+        self.member = np.zeros((len(self.union), len(self.sizes)), dtype=np.uint8)
+        owner = np.repeat(np.arange(len(self.sizes)), self.sizes)
+        self.member[np.searchsorted(self.union, codes), owner] = 1
 
     def __len__(self) -> int:
         return len(self.sizes)
 
-    def similarity(self, codes: np.ndarray) -> np.ndarray:
-        """Per set: the share of the smaller of it and ``codes`` found in the other (0 when either is empty).
+    def similarity(self, codes: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+        """[text, set]: the share of the smaller of the text's and the set's shingles found in the other
+        (0 when either is empty), for texts given as ``shingle_sets`` gives them.
 
         Containment rather than Jaccard: two copies of one text are often cut into passages at different
         places, so one passage holds most of the other plus its neighbour's sentences.
         """
         pos = np.searchsorted(self.union, codes)
-        shared = self.member[pos[self.union[pos] == codes]].sum(axis=0, dtype=np.int64)
-        smaller = np.minimum(self.sizes, len(codes))
+        found = np.flatnonzero(self.union[pos] == codes)  # the texts' bigrams some set holds, text by text
+        at = np.searchsorted(found, bounds)
+        shared = np.zeros((len(bounds) - 1, len(self.sizes)), dtype=np.int64)
+        some = at[1:] > at[:-1]  # reduceat would give an empty text its next text's first row
+        if some.any():
+            shared[some] = np.add.reduceat(self.member[pos[found]], at[:-1][some], axis=0, dtype=np.int64)
+        smaller = np.minimum(np.diff(bounds)[:, None], self.sizes[None, :])
         return np.where(smaller > 0, shared / np.maximum(smaller, 1), 0.0)
 
 
-def similarity(a: np.ndarray, b: np.ndarray) -> float:
-    """Containment of two shingle arrays (``Twins.similarity`` against one set)."""
-    return float(Twins([b]).similarity(a)[0])
+def similarity(a: str, b: str) -> float:
+    """Containment of two texts' shingles (what ``Twins.similarity`` gives for one text and one set)."""
+    return float(Twins(*shingle_sets([b])).similarity(*shingle_sets([a]))[0, 0])
 
 
-def demote_lookalikes(scores: Mapping[str, float], local: Callable[[str], bool],
-                      shingles_of: Callable[[str], np.ndarray], threshold: float, factor: float,
-                      k: int, max_locals: int = 20) -> dict[str, float]:
+def demote_lookalikes(scores: Mapping[str, float], local: Callable[[str], bool], text_of: Callable[[str], str],
+                      threshold: float, factor: float, k: int, max_locals: int = 20) -> dict[str, float]:
     """Scores after demoting out-of-scope twins of in-scope candidates, as far as settles the ``k`` best.
 
     A candidate outside the scope whose shingles are at least ``threshold`` contained in (or contain)
@@ -81,15 +99,30 @@ def demote_lookalikes(scores: Mapping[str, float], local: Callable[[str], bool],
     result, not with the candidate pool.
     """
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-    twins = Twins([shingles_of(cid) for cid in [c for c, _ in ranked if local(c)][:max_locals]])
+    mine = {c: local(c) for c, _ in ranked}
+    locals_ = [c for c, _ in ranked if mine[c]][:max_locals]
     out = dict(scores)
-    if not len(twins):
+    if not locals_:
         return out
+    twins = Twins(*shingle_sets([text_of(c) for c in locals_]))
+    outside = [c for c, _ in ranked if not mine[c]]
+    at = {c: i for i, c in enumerate(outside)}
+    twin: dict[str, bool] = {}
+
+    def is_twin(cid: str) -> bool:
+        # Unchecked candidates come off the heap in rank order: compare the next batch of them at once.
+        if cid not in twin:
+            start = at[cid]
+            batch = outside[start:start + max(_FIRST_BATCH, len(twin))]
+            near = (twins.similarity(*shingle_sets([text_of(c) for c in batch])) >= threshold).any(axis=1)
+            twin.update(zip(batch, near.tolist()))
+        return twin[cid]
+
     heap = [(-s, cid, False) for cid, s in ranked]  # sorted ascending by -score: already a heap
     settled = 0
     while heap and settled < k:
         neg, cid, checked = heapq.heappop(heap)
-        if checked or local(cid) or not bool((twins.similarity(shingles_of(cid)) >= threshold).any()):
+        if checked or mine[cid] or not is_twin(cid):
             settled += 1
             continue
         out[cid] = -neg * factor

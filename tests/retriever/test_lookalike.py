@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from retriever.lookalike import Twins, demote_lookalikes, shingles, similarity
+from retriever.lookalike import Twins, demote_lookalikes, shingle_sets, shingles, similarity
 
 TEXTS = {
     "local": "对首次创办小微企业的，给予一次性创业补贴5000元。",
@@ -59,17 +59,17 @@ def decoded(codes: np.ndarray) -> set[str]:
 
 
 def demote(scores: dict[str, float], k: int = 10) -> dict[str, float]:
-    return demote_lookalikes(scores, LOCAL.__contains__, lambda c: shingles(TEXTS[c]), 0.6, 0.5, k)
+    return demote_lookalikes(scores, LOCAL.__contains__, TEXTS.__getitem__, 0.6, 0.5, k)
 
 
 def test_similarity_is_containment_of_bigrams() -> None:
     assert decoded(shingles("创业 补贴")) == {"创业", "业补", "补贴"}
     assert decoded(shingles("补贴补贴\u3000补贴")) == {"补贴", "贴补"}  # distinct, any whitespace dropped
-    assert similarity(shingles(TEXTS["local"]), shingles(TEXTS["local"])) == 1.0
-    assert similarity(shingles(TEXTS["copy"]), shingles(TEXTS["longer_copy"])) == 1.0  # one holds the other
-    assert similarity(shingles(TEXTS["local"]), shingles(TEXTS["other"])) < 0.2
-    assert similarity(shingles(""), shingles("补贴")) == 0.0
-    assert similarity(shingles("补"), shingles("补贴")) == 0.0
+    assert similarity(TEXTS["local"], TEXTS["local"]) == 1.0
+    assert similarity(TEXTS["copy"], TEXTS["longer_copy"]) == 1.0  # one holds the other
+    assert similarity(TEXTS["local"], TEXTS["other"]) < 0.2
+    assert similarity("", "补贴") == 0.0
+    assert similarity("补", "补贴") == 0.0
 
 
 def test_twins_of_a_local_passage_are_halved_others_keep_their_score() -> None:
@@ -105,11 +105,12 @@ def test_the_codes_give_exactly_the_set_containment_on_real_passages(plan_parsed
     texts = [c.text for c in plan_parsed.chunks][:120] + ["", "补", "𠀋𠀋贴", " \u3000 "]
     texts += _copies(texts, rng)
     others = rng.sample(texts, 20)
-    twins = Twins([shingles(t) for t in others])
-    for t in texts:
-        assert decoded(shingles(t)) == set(reference_shingles(t))
-        want = [reference_similarity(reference_shingles(t), reference_shingles(o)) for o in others]
-        assert twins.similarity(shingles(t)).tolist() == want  # equal floats, not approximately
+    twins = Twins(*shingle_sets(others))
+    codes, bounds = shingle_sets(texts)
+    for i, t in enumerate(texts):
+        assert decoded(codes[bounds[i]:bounds[i + 1]]) == set(reference_shingles(t)) == decoded(shingles(t))
+    want = [[reference_similarity(reference_shingles(t), reference_shingles(o)) for o in others] for t in texts]
+    assert twins.similarity(codes, bounds).tolist() == want  # equal floats, not approximately
 
 
 def test_demotion_matches_the_set_definition_on_a_library_of_copies(plan_parsed: Any) -> None:
@@ -124,7 +125,7 @@ def test_demotion_matches_the_set_definition_on_a_library_of_copies(plan_parsed:
         ids = rng.sample(sorted(text), rng.randint(5, 120))
         scores = {cid: round(rng.random(), rng.choice((2, 6))) for cid in ids}  # rounding makes ties
         k = rng.choice((1, 5, 10, 30))
-        got = demote_lookalikes(scores, local, lambda c: shingles(text[c]), 0.6, 0.5, k)
+        got = demote_lookalikes(scores, local, text.__getitem__, 0.6, 0.5, k)
         assert got == reference_demote(scores, local, text.__getitem__, 0.6, 0.5, k)
         demoted += sum(got[c] != scores[c] for c in scores)
     assert demoted > 50  # the library does hold look-alikes
@@ -132,7 +133,7 @@ def test_demotion_matches_the_set_definition_on_a_library_of_copies(plan_parsed:
 
 def test_a_copy_exactly_at_the_threshold_is_a_twin() -> None:
     local, copy = "甲乙丙丁戊己", "甲乙丙丁子丑"  # 3 of 5 bigrams shared: containment exactly 0.6
-    assert similarity(shingles(copy), shingles(local)) == 0.6
+    assert similarity(copy, local) == 0.6
     text = {"l": local, "o": copy}
-    got = demote_lookalikes({"o": 1.0, "l": 0.9}, "l".__eq__, lambda c: shingles(text[c]), 0.6, 0.5, 2)
+    got = demote_lookalikes({"o": 1.0, "l": 0.9}, "l".__eq__, text.__getitem__, 0.6, 0.5, 2)
     assert got == {"o": 0.5, "l": 0.9}

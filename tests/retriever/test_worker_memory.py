@@ -62,23 +62,6 @@ def test_a_loaded_lsa_model_uses_its_matrix_in_place(tmp_path: Path, plan_parsed
     assert not loaded.embed_query("火星探测").any()
 
 
-def test_the_lookalike_shingle_cache_is_bounded_to_tens_of_mb(plan_parsed: Any) -> None:
-    import tracemalloc
-
-    from retriever import search
-    from retriever.lookalike import shingles
-
-    texts = [c.text for c in plan_parsed.chunks if c.kind == "text"]
-    tracemalloc.start()  # numpy reports its buffers to tracemalloc
-    try:
-        cached = [shingles(t) for t in texts]
-        per_passage = tracemalloc.get_traced_memory()[0] / len(cached)
-    finally:
-        tracemalloc.stop()
-    # Codes of 8 bytes a bigram: ~2 KB a plan passage, a quarter of an interned Python set's.
-    assert search._SHINGLES_KEPT * per_passage < 24e6, f"{per_passage / 1e3:.1f} KB a passage"
-
-
 def test_a_worker_decodes_only_the_chunks_it_shows(tmp_path: Path) -> None:
     """A fresh interpreter opens a library, searches and answers: its chunks stay columns and mapped texts,
     and only the few it scored closely or cited become Chunk objects."""
