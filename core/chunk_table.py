@@ -11,9 +11,12 @@ after a few questions; a pread costs ~0.8 µs more than a slice of a mapping.
     gen/chunk_table/columns.npz   doc, kind, start, end, text_at, row_at (row i = bytes row_at[i]:row_at[i+1])
     gen/chunk_table/keys.json     ids, document ids, kind names, refs (and the rows that have one)
     gen/chunk_table/texts.bin     the texts, NUL-separated (text i = bytes text_at[i]:text_at[i+1]-1)
+    gen/chunk_table/shingles.bin  per chunk, sorted uint64 codes the retriever compares passages by
+                                  (chunk i = codes shingle_at[i]:shingle_at[i+1]); absent in older tables
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -112,6 +115,9 @@ class ChunkTable(Sequence[Chunk]):
     """Sequence of the chunks; ``table[i]`` decodes chunk i (cached), the columns need no decoding."""
 
     CACHED = 4096  # decoded chunks kept: the hits and passages of recent questions (~2 KB each)
+    # Texts kept: a search at 1000× reads ~290 texts of ~330 candidates (number check, look-alikes, repeats),
+    # many twice; ~0.5 KB each.
+    TEXTS_CACHED = 4096
 
     def __init__(self, keys: dict[str, Any], arrays: Mapping[str, np.ndarray], texts: bytes | _File,
                  rows: Callable[[int], Chunk]):
@@ -131,6 +137,8 @@ class ChunkTable(Sequence[Chunk]):
         self._by_ref: dict[str, dict[str, list[int]]] = {}
         self._by_doc: tuple[dict[str, int], np.ndarray, np.ndarray] | None = None
         self._cache: OrderedDict[int, Chunk] = OrderedDict()
+        self._text_cache: dict[int, str] = {}
+        self._codes: tuple[_File, np.ndarray] | None = None  # shingles.bin and where each chunk's start
         self._lock = threading.Lock()
 
     # -- building and opening -----------------------------------------------------------------
@@ -147,16 +155,27 @@ class ChunkTable(Sequence[Chunk]):
         return cls(cols.keys(), cols.arrays(), bytes(cols.texts), items.__getitem__)
 
     @staticmethod
-    def write(gen: Path, chunks: Iterable[Chunk]) -> None:
-        """Write the table of ``gen/chunks.jsonl`` (already written, one line per chunk in this order)."""
+    def write(gen: Path, chunks: Iterable[Chunk], codes: Callable[[str], np.ndarray] | None = None) -> None:
+        """Write the table of ``gen/chunks.jsonl`` (already written, one line per chunk in this order), and
+        ``codes(text)`` of every chunk when given (the retriever's look-alike shingles: computed once here
+        instead of for ~130 candidates a search)."""
         cols = _Columns()
-        for c in chunks:
-            cols.add(c)
         out = gen / TABLE_DIR
         out.mkdir(exist_ok=True)
+        extra: dict[str, np.ndarray] = {}
+        with open(out / "shingles.bin", "wb") if codes else contextlib.nullcontext() as f:
+            at = [0]
+            for c in chunks:
+                cols.add(c)
+                if f is not None and codes is not None:
+                    got = np.ascontiguousarray(codes(c.text), dtype=np.uint64)
+                    f.write(got.tobytes())
+                    at.append(at[-1] + len(got))
+            if codes:
+                extra["shingle_at"] = np.array(at, dtype=np.int64)
         (out / "texts.bin").write_bytes(bytes(cols.texts))
         (out / "keys.json").write_text(json.dumps(cols.keys(), ensure_ascii=False), encoding="utf-8")
-        np.savez(out / "columns.npz", row_at=_line_starts(gen / "chunks.jsonl"), **cols.arrays())
+        np.savez(out / "columns.npz", row_at=_line_starts(gen / "chunks.jsonl"), **cols.arrays(), **extra)
 
     @classmethod
     def open(cls, gen: Path) -> "ChunkTable":
@@ -168,7 +187,10 @@ class ChunkTable(Sequence[Chunk]):
         with np.load(table_dir / "columns.npz") as z:
             arrays = {k: z[k] for k in z.files}
         keys = json.loads((table_dir / "keys.json").read_text(encoding="utf-8"))
-        return cls(keys, arrays, _File(table_dir / "texts.bin"), _JsonlRows(path, arrays["row_at"]))
+        table = cls(keys, arrays, _File(table_dir / "texts.bin"), _JsonlRows(path, arrays["row_at"]))
+        if "shingle_at" in arrays and (table_dir / "shingles.bin").exists():
+            table._codes = (_File(table_dir / "shingles.bin"), arrays["shingle_at"])
+        return table
 
     @classmethod
     def _from_jsonl(cls, path: Path) -> "ChunkTable":
@@ -222,7 +244,25 @@ class ChunkTable(Sequence[Chunk]):
     # -- columns ---------------------------------------------------------------------------------
 
     def text(self, i: int) -> str:
-        return self._texts[int(self._text_at[i]):int(self._text_at[i + 1]) - 1].decode("utf-8")
+        i = int(i)
+        got = self._text_cache.get(i)
+        if got is None:
+            got = self._texts[int(self._text_at[i]):int(self._text_at[i + 1]) - 1].decode("utf-8")
+            if len(self._text_cache) >= self.TEXTS_CACHED:  # a bound, not an LRU: a clear costs one re-read each
+                self._text_cache.clear()
+            self._text_cache[i] = got
+        return got
+
+    def codes(self, indices: Sequence[int]) -> tuple[np.ndarray, np.ndarray] | None:
+        """The stored codes of these chunks, concatenated, and where each one's start (``bounds[j]:bounds[j+1]``);
+        None when the table has none (written before them, or built in memory)."""
+        if self._codes is None:
+            return None
+        data, at = self._codes
+        parts = [data[int(at[i]) * 8:int(at[i + 1]) * 8] for i in indices]
+        bounds = np.zeros(len(parts) + 1, dtype=np.int64)
+        np.cumsum([len(p) // 8 for p in parts], out=bounds[1:])
+        return np.frombuffer(b"".join(parts), dtype=np.uint64), bounds
 
     def contains(self, term: str) -> bool:
         """Whether some chunk's text contains ``term``: one scan of the texts file."""

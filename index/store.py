@@ -166,7 +166,9 @@ def write_records(gen: Path, docs: list[ParsedDocument]) -> None:
     _write_jsonl(gen / "documents.jsonl", (_doc_row(p.document) for p in docs))
     _write_jsonl(gen / "sections.jsonl", (s.to_dict() for p in docs for s in p.sections))
     _write_jsonl(gen / "chunks.jsonl", (c.to_dict() for p in docs for c in p.chunks))
-    ChunkTable.write(gen, (c for p in docs for c in p.chunks))
+    from retriever.lookalike import shingles
+
+    ChunkTable.write(gen, (c for p in docs for c in p.chunks), codes=shingles)
     _write_jsonl(gen / "indicators.jsonl", (i.to_dict() for p in docs for i in p.indicators))
     _write_jsonl(gen / "figures.jsonl", (f.to_dict() for p in docs for f in p.figures))
     _write_jsonl(gen / "qas.jsonl", (q.to_dict() for p in docs for q in p.qas))

@@ -89,14 +89,15 @@ def similarity(a: str, b: str) -> float:
     return float(Twins(*shingle_sets([b])).similarity(*shingle_sets([a]))[0, 0])
 
 
-def demote_lookalikes(scores: Mapping[str, float], local: Callable[[str], bool], text_of: Callable[[str], str],
-                      threshold: float, factor: float, k: int, max_locals: int = 20) -> dict[str, float]:
+def demote_lookalikes(scores: Mapping[str, float], local: Callable[[str], bool],
+                      shingles_of: Callable[[list[str]], tuple[np.ndarray, np.ndarray]], threshold: float,
+                      factor: float, k: int, max_locals: int = 20) -> dict[str, float]:
     """Scores after demoting out-of-scope twins of in-scope candidates, as far as settles the ``k`` best.
 
     A candidate outside the scope whose shingles are at least ``threshold`` contained in (or contain)
     one of the ``max_locals`` best in-scope candidates' gets ``factor`` times its score. Candidates are
     taken best first and each is checked once, so the cost grows with the look-alikes above the k-th
-    result, not with the candidate pool.
+    result, not with the candidate pool. ``shingles_of(ids)`` gives their shingles as ``shingle_sets`` does.
     """
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
     mine = {c: local(c) for c, _ in ranked}
@@ -104,7 +105,7 @@ def demote_lookalikes(scores: Mapping[str, float], local: Callable[[str], bool],
     out = dict(scores)
     if not locals_:
         return out
-    twins = Twins(*shingle_sets([text_of(c) for c in locals_]))
+    twins = Twins(*shingles_of(locals_))
     outside = [c for c, _ in ranked if not mine[c]]
     at = {c: i for i, c in enumerate(outside)}
     twin: dict[str, bool] = {}
@@ -114,7 +115,7 @@ def demote_lookalikes(scores: Mapping[str, float], local: Callable[[str], bool],
         if cid not in twin:
             start = at[cid]
             batch = outside[start:start + max(_FIRST_BATCH, len(twin))]
-            near = (twins.similarity(*shingle_sets([text_of(c) for c in batch])) >= threshold).any(axis=1)
+            near = (twins.similarity(*shingles_of(batch)) >= threshold).any(axis=1)
             twin.update(zip(batch, near.tolist()))
         return twin[cid]
 

@@ -25,7 +25,7 @@ from core.types import CONTEXT_CHARS, Chunk, Hit
 from retriever import fusion
 from retriever.asks import asked_shapes, holds_shape
 from retriever.lexical import LexicalChannel, top_indices
-from retriever.lookalike import demote_lookalikes
+from retriever.lookalike import demote_lookalikes, shingle_sets
 from retriever.query import QueryPlan, Thesaurus, TypoCorrector, analyze, asks_document_facts
 from retriever.scope import Scope, query_scope
 from retriever.terms import TermWeights
@@ -305,7 +305,7 @@ class HybridRetriever:
             idx = top_indices(scores, n, mask)
             if preferred is not None:
                 idx = np.union1d(idx, top_indices(scores, n, preferred))
-            channels[channel.name] = {self.ids[i]: float(scores[i]) for i in idx}
+            channels[channel.name] = dict(zip(map(self.ids.__getitem__, idx.tolist()), scores[idx].tolist()))
         embedding = self._await_embedding(pending)
         if embedding is not None:
             dense = self.vectors.query(embedding, n, None)
@@ -390,12 +390,15 @@ class HybridRetriever:
 
     def _demote_lookalikes(self, fused: dict[str, float], in_scope: np.ndarray, k: int) -> dict[str, float]:
         cfg = self.config
-        # No cache of shingles: a batch of candidates' costs ~2 µs each, and cached Python sets of them once grew
-        # a worker by up to 1.1 GB.
-        text_of = lambda cid: self.chunks.text(self.index_of[cid])  # noqa: E731
+
+        def shingles_of(cids: list[str]) -> tuple[np.ndarray, np.ndarray]:
+            # Stored at build time (a generation built before: computed here, for the batch at once).
+            at = [self.index_of[c] for c in cids]
+            return self.chunks.codes(at) or shingle_sets([self.chunks.text(i) for i in at])
+
         at = np.fromiter(map(self.index_of.__getitem__, fused), dtype=np.int64, count=len(fused))
         local = dict(zip(fused, in_scope[self._chunk_doc[at]].tolist())).__getitem__
-        return demote_lookalikes(fused, local, text_of, cfg.lookalike_threshold, cfg.lookalike_factor, k)
+        return demote_lookalikes(fused, local, shingles_of, cfg.lookalike_threshold, cfg.lookalike_factor, k)
 
     def search(self, query: str, k: int = 10, filters: dict[str, Any] | None = None) -> list[Hit]:
         plan = self.plan(query)

@@ -141,7 +141,35 @@ def test_a_dropped_table_closes_its_files(gen: Path) -> None:
 
     before = open_fds()
     table = ChunkTable.open(gen)
-    assert table[2].text == table.text(2) and open_fds() == before + 2  # texts.bin and chunks.jsonl
+    assert table[2].text == table.text(2) and open_fds() == before + 3  # texts.bin, shingles.bin, chunks.jsonl
     del table
     gc.collect()
     assert open_fds() == before
+
+
+def test_the_table_stores_each_chunks_look_alike_shingles(gen: Path) -> None:
+    from retriever.lookalike import shingle_sets
+
+    table = ChunkTable.open(gen)
+    picks = [0, 5, 3, len(table) - 1, 5]
+    codes, bounds = table.codes(picks)
+    want, want_bounds = shingle_sets([table.text(i) for i in picks])
+    assert codes.tolist() == want.tolist() and bounds.tolist() == want_bounds.tolist() and len(codes) > 50
+    assert table.codes([])[0].size == 0
+    assert ChunkTable.of(eager(gen)).codes(picks) is None  # built in memory: the retriever computes them
+
+
+def test_a_table_written_before_shingles_searches_the_same(settings: Settings) -> None:
+    """Without stored shingles (a table written before them) the retriever computes them: the same ranking."""
+    from assistant.engine import Engine
+
+    retriever = Engine.open(settings=settings).generation.retriever
+    questions = ["城镇新增就业人数目标是多少？", "失业保险参保人数", "创业补贴多少钱", "养老保险", "北京市创业补贴"]
+    stored = retriever.chunks._codes
+    assert stored is not None
+    want = [[(h.chunk.id, h.score) for h in retriever.search(q, 10)] for q in questions]
+    try:
+        retriever.chunks._codes = None
+        assert [[(h.chunk.id, h.score) for h in retriever.search(q, 10)] for q in questions] == want
+    finally:
+        retriever.chunks._codes = stored

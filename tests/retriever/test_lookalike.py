@@ -58,8 +58,12 @@ def decoded(codes: np.ndarray) -> set[str]:
     return {chr(int(c) >> 21) + chr(int(c) & ((1 << 21) - 1)) for c in codes}
 
 
+def of(texts: Mapping[str, str]) -> Callable[[list[str]], tuple[np.ndarray, np.ndarray]]:
+    return lambda ids: shingle_sets([texts[c] for c in ids])
+
+
 def demote(scores: dict[str, float], k: int = 10) -> dict[str, float]:
-    return demote_lookalikes(scores, LOCAL.__contains__, TEXTS.__getitem__, 0.6, 0.5, k)
+    return demote_lookalikes(scores, LOCAL.__contains__, of(TEXTS), 0.6, 0.5, k)
 
 
 def test_similarity_is_containment_of_bigrams() -> None:
@@ -125,7 +129,7 @@ def test_demotion_matches_the_set_definition_on_a_library_of_copies(plan_parsed:
         ids = rng.sample(sorted(text), rng.randint(5, 120))
         scores = {cid: round(rng.random(), rng.choice((2, 6))) for cid in ids}  # rounding makes ties
         k = rng.choice((1, 5, 10, 30))
-        got = demote_lookalikes(scores, local, text.__getitem__, 0.6, 0.5, k)
+        got = demote_lookalikes(scores, local, of(text), 0.6, 0.5, k)
         assert got == reference_demote(scores, local, text.__getitem__, 0.6, 0.5, k)
         demoted += sum(got[c] != scores[c] for c in scores)
     assert demoted > 50  # the library does hold look-alikes
@@ -135,5 +139,5 @@ def test_a_copy_exactly_at_the_threshold_is_a_twin() -> None:
     local, copy = "甲乙丙丁戊己", "甲乙丙丁子丑"  # 3 of 5 bigrams shared: containment exactly 0.6
     assert similarity(copy, local) == 0.6
     text = {"l": local, "o": copy}
-    got = demote_lookalikes({"o": 1.0, "l": 0.9}, "l".__eq__, text.__getitem__, 0.6, 0.5, 2)
+    got = demote_lookalikes({"o": 1.0, "l": 0.9}, "l".__eq__, of(text), 0.6, 0.5, 2)
     assert got == {"o": 0.5, "l": 0.9}
