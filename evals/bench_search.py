@@ -1,6 +1,9 @@
 """Search benchmark: query latency and memory as the corpus grows, against two BM25 baselines.
 
 ``python -m evals.bench_search [--sizes 1,10,100] [--queries N] [--repeat 3] [--k 10] [--seed 0] [--out DIR]``
+``python -m evals.bench_search --index-dir DIR`` times an index built earlier (the plan and N-1 distractors of the
+seed, e.g. ``python -m ingest corpus DISTRACTORS --index-dir DIR``) instead of building one: a 1000× build costs
+minutes.
 
 Size N means the bundled corpus (the 景德镇 plan) plus N-1 distractors (``evals.distractors``: the same plan
 rewritten for other cities and periods, full length), so 1 is the corpus alone. For each size, in this process:
@@ -114,23 +117,58 @@ def _memory_probe() -> None:
     print(json.dumps({"before_mb": before, "after_mb": after, "index_mb": round(after - before, 1), "pss_mb": pss}))
 
 
+class _Built:
+    """What measure_size reads of a build report, for an index built earlier."""
+
+    def __init__(self, documents: int, chunks: int):
+        self.documents, self.chunks = documents, chunks
+
+
+def manifest_size(index_dir: Path) -> int:
+    """The number of documents of a built index (its size: the plan + size-1 distractors)."""
+    from index import store
+
+    manifest = json.loads((store.require_generation(index_dir) / "manifest.json").read_text(encoding="utf-8"))
+    return len(manifest["inputs"]["files"])
+
+
+def _built(index_dir: Path, sources: Sequence[Path]) -> _Built:
+    """The index's counts, after checking it was built from files of these names (the distractors are
+    regenerated from the seed, so the baselines see the same documents)."""
+    from index import store
+
+    gen = store.require_generation(index_dir)
+    manifest = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
+    names = {Path(path).name for path, _ in manifest["inputs"]["files"]}
+    corpus = {f.name for f in sources[0].iterdir()} if sources[0].is_dir() else {sources[0].name}
+    if names - corpus != {Path(d).name for d in sources[1:]}:
+        raise RuntimeError(f"{index_dir} was not built from the plan and the same distractors (--seed?); "
+                           f"build one with python -m ingest")
+    return _Built(len(names), int(manifest["counts"]["chunks"]))
+
+
 def measure_size(size: int, distractors: Sequence[Path], queries: Sequence[str], k: int, repeat: int, work: Path,
-                 say: Callable[[str], None], workers: int = 0) -> dict[str, Any]:
-    """Everything for one corpus size; the temporary index is removed afterwards."""
+                 say: Callable[[str], None], workers: int = 0, existing: Path | None = None) -> dict[str, Any]:
+    """Everything for one corpus size; the temporary index is removed afterwards (``existing``: an index
+    already built over these documents, timed as it is and kept)."""
     from core.settings import load_settings
     from assistant.engine import Engine
     from evals.baselines import CharBigramBM25, LangChainBM25, load_documents
     from index.pipeline import build_index
 
-    index_dir, data_dir = work / f"index-{size}", work / "data"
+    index_dir, data_dir = existing or work / f"index-{size}", work / "data"
     settings = load_settings(index_dir=index_dir, data_dir=data_dir)
     sources = [settings.corpus_dir, *distractors[: size - 1]]
-    say(f"size {size}: building the index ...")
-    t0 = time.perf_counter()
-    report = build_index(sources, index_dir, settings)
-    build_s = time.perf_counter() - t0
-    if report.skipped:
-        raise RuntimeError(f"size {size}: files skipped: {report.skipped[:3]}")
+    if existing is not None:
+        say(f"size {size}: timing the index in {existing} ...")
+        report, build_s = _built(existing, sources), None
+    else:
+        say(f"size {size}: building the index ...")
+        t0 = time.perf_counter()
+        report = build_index(sources, index_dir, settings)
+        build_s = time.perf_counter() - t0
+        if report.skipped:
+            raise RuntimeError(f"size {size}: files skipped: {report.skipped[:3]}")
 
     t0 = time.perf_counter()
     engine = Engine.open(settings=settings)
@@ -143,7 +181,8 @@ def measure_size(size: int, distractors: Sequence[Path], queries: Sequence[str],
     times = time_passes({"ours": engine.search, "langchain": langchain.search, "bigram": bigram.search},
                         queries, k, repeat)
     systems: dict[str, dict[str, Any]] = {name: latency_summary(ms) for name, ms in times.items()}
-    systems["ours"].update(chunks=report.chunks, build_s=round(build_s, 3), open_s=round(open_s, 3))
+    systems["ours"].update(chunks=report.chunks, build_s=None if build_s is None else round(build_s, 3),
+                           open_s=round(open_s, 3))
     for name, b in (("langchain", langchain), ("bigram", bigram)):
         systems[name].update(chunks=len(b.chunks), build_s=round(b.build_ms / 1000.0, 3))
     engine.close()
@@ -158,7 +197,8 @@ def measure_size(size: int, distractors: Sequence[Path], queries: Sequence[str],
 
         say(f"size {size}: memory of python -m api --workers {workers} ...")
         service = measure_service(index_dir, workers)
-    shutil.rmtree(index_dir, ignore_errors=True)
+    if existing is None:
+        shutil.rmtree(index_dir, ignore_errors=True)
     ours, lc = systems["ours"], systems["langchain"]
     return {
         "size": size,
@@ -175,7 +215,7 @@ def measure_size(size: int, distractors: Sequence[Path], queries: Sequence[str],
 def run_benchmark(sizes: Sequence[int] = (1, 10, 100), queries: int | None = None, repeat: int = 3, k: int = 10,
                   seed: int = 0, out_dir: Path | None = DEFAULT_OUT, *, questions: Path = DEFAULT_QUESTIONS,
                   work_dir: Path | None = None, log: Callable[[str], None] | None = None,
-                  workers: int = 0) -> dict[str, Any]:
+                  workers: int = 0, index_dir: Path | None = None) -> dict[str, Any]:
     """Measure every size; write the report files to ``out_dir`` (unless None) and return the results."""
     from evals.distractors import generate
 
@@ -193,7 +233,8 @@ def run_benchmark(sizes: Sequence[int] = (1, 10, 100), queries: int | None = Non
         preload()
         # Document i depends only on (seed, i), so every size is a prefix of the largest.
         distractors = generate(max(sizes) - 1, work / "distractors", seed=seed) if max(sizes) > 1 else []
-        rows = [measure_size(n, distractors, texts, k, repeat, work, say, workers) for n in sorted(set(sizes))]
+        rows = [measure_size(n, distractors, texts, k, repeat, work, say, workers, index_dir)
+                for n in sorted(set(sizes))]
     finally:
         if own_tmp:
             shutil.rmtree(work, ignore_errors=True)
@@ -227,7 +268,7 @@ def markdown_table(result: dict[str, Any]) -> str:
     latency = md_table(["corpus size", "ours p50 / p95 ms", "LangChain p50 / p95 ms", "bigram p50 / p95 ms",
                         "ours / LangChain (p50 / p95)", "fresh process RSS MB (+index)", "bench process RSS MB"],
                        rows)
-    build_rows = [[f"{r['size']}×", f"{r['systems']['ours']['chunks']:,}", f"{r['systems']['ours']['build_s']:.1f}",
+    build_rows = [[f"{r['size']}×", f"{r['systems']['ours']['chunks']:,}", _secs(r['systems']['ours']['build_s']),
                    f"{r['systems']['ours']['open_s']:.2f}", f"{r['systems']['langchain']['chunks']:,}",
                    f"{r['systems']['langchain']['build_s']:.1f}", f"{r['systems']['bigram']['build_s']:.1f}",
                    f"{r['systems']['ours']['mean_ms']:.2f}", f"{r['systems']['langchain']['mean_ms']:.2f}",
@@ -258,6 +299,10 @@ def markdown_table(result: dict[str, Any]) -> str:
         *(["", "`python -m api --workers N` after every worker answered (evals.bench_memory):", "", service]
           if service else []),
     ])
+
+
+def _secs(s: float | None) -> str:
+    return "—" if s is None else f"{s:.1f}"
 
 
 def _plain_ticks(ax: Any, sizes: list[int]) -> None:
@@ -314,18 +359,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS)
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="report directory (default: %(default)s)")
     ap.add_argument("--work-dir", type=Path, help="keep distractors here instead of a temp dir")
+    ap.add_argument("--index-dir", type=Path,
+                    help="time this index, built earlier over the plan and N-1 distractors of --seed (N read from "
+                         "it, --sizes ignored), instead of building one")
     ap.add_argument("--workers", type=int, default=0,
                     help="also measure `python -m api --workers N` on each index (default: off)")
     args = ap.parse_args(argv)
     try:
-        sizes = parse_sizes(args.sizes)
-    except ValueError as e:
+        sizes = [manifest_size(args.index_dir)] if args.index_dir else parse_sizes(args.sizes)
+    except (ValueError, OSError, KeyError) as e:
         ap.error(str(e))
     if args.repeat < 1 or args.k < 1 or (args.queries is not None and args.queries < 1):
         ap.error("--repeat, --k and --queries must be >= 1")
     result = run_benchmark(sizes, args.queries, args.repeat, args.k, args.seed, args.out, questions=args.questions,
                            work_dir=args.work_dir, log=lambda msg: print(msg, file=sys.stderr, flush=True),
-                           workers=args.workers)
+                           workers=args.workers, index_dir=args.index_dir)
     print(markdown_table(result))
     print(f"\nwrote {', '.join(result['files'].values())}", file=sys.stderr)
     return 0

@@ -67,3 +67,24 @@ def test_benchmark_on_sizes_1_and_2(tmp_path: Path) -> None:
     assert table.startswith("# Search benchmark")
     for word in ("ours p50 / p95 ms", "LangChain", "bigram", "RSS", "1×", "2×"):
         assert word in table
+
+
+def test_benchmark_times_an_index_built_earlier_and_keeps_it(tmp_path: Path) -> None:
+    from core.settings import load_settings
+    from evals.distractors import generate
+    from index.pipeline import build_index
+
+    index_dir, work = tmp_path / "kept", tmp_path / "work"
+    settings = load_settings(index_dir=index_dir, data_dir=tmp_path / "data")
+    built = build_index([settings.corpus_dir, *generate(1, tmp_path / "elsewhere", seed=0)], index_dir, settings)
+    assert bench_search.manifest_size(index_dir) == 2
+
+    result = bench_search.run_benchmark([2], queries=2, repeat=1, out_dir=None, work_dir=work, index_dir=index_dir)
+    row = result["sizes"][0]
+    assert row["documents"] == 2 and row["systems"]["ours"]["chunks"] == built.chunks
+    assert row["systems"]["ours"]["build_s"] is None and row["systems"]["ours"]["n"] == 2
+    assert "| — |" in bench_search.markdown_table(result) and (index_dir / "CURRENT").exists()
+
+    with pytest.raises(RuntimeError, match="same distractors"):  # another seed's distractors: other documents
+        bench_search.run_benchmark([2], queries=2, repeat=1, seed=5, out_dir=None, work_dir=tmp_path / "w5",
+                                   index_dir=index_dir)
