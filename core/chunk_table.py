@@ -115,8 +115,8 @@ class ChunkTable(Sequence[Chunk]):
     """Sequence of the chunks; ``table[i]`` decodes chunk i (cached), the columns need no decoding."""
 
     CACHED = 4096  # decoded chunks kept: the hits and passages of recent questions (~2 KB each)
-    # Texts kept: a search at 1000× reads ~290 texts of ~330 candidates (number check, look-alikes, repeats),
-    # many twice; ~0.5 KB each.
+    # Texts (and shingle codes) kept: a search at 1000× reads ~290 texts of ~330 candidates (number check,
+    # look-alikes, repeats) and ~130 candidates' codes, many again in the next similar question; ~0.5 and ~1 KB each.
     TEXTS_CACHED = 4096
 
     def __init__(self, keys: dict[str, Any], arrays: Mapping[str, np.ndarray], texts: bytes | _File,
@@ -139,6 +139,7 @@ class ChunkTable(Sequence[Chunk]):
         self._cache: OrderedDict[int, Chunk] = OrderedDict()
         self._text_cache: dict[int, str] = {}
         self._codes: tuple[_File, np.ndarray] | None = None  # shingles.bin and where each chunk's start
+        self._codes_cache: dict[int, bytes] = {}  # ~1 KB a chunk
         self._lock = threading.Lock()
 
     # -- building and opening -----------------------------------------------------------------
@@ -259,7 +260,10 @@ class ChunkTable(Sequence[Chunk]):
         if self._codes is None:
             return None
         data, at = self._codes
-        parts = [data[int(at[i]) * 8:int(at[i + 1]) * 8] for i in indices]
+        cache = self._codes_cache
+        if len(cache) >= self.TEXTS_CACHED:
+            cache.clear()
+        parts = [cache.get(i) or cache.setdefault(i, data[int(at[i]) * 8:int(at[i + 1]) * 8]) for i in indices]
         bounds = np.zeros(len(parts) + 1, dtype=np.int64)
         np.cumsum([len(p) // 8 for p in parts], out=bounds[1:])
         return np.frombuffer(b"".join(parts), dtype=np.uint64), bounds
