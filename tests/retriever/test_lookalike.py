@@ -141,3 +141,35 @@ def test_a_copy_exactly_at_the_threshold_is_a_twin() -> None:
     text = {"l": local, "o": copy}
     got = demote_lookalikes({"o": 1.0, "l": 0.9}, "l".__eq__, of(text), 0.6, 0.5, 2)
     assert got == {"o": 0.5, "l": 0.9}
+
+
+def test_search_over_look_alike_plans_ranks_as_with_the_set_definition(tmp_path: Any, monkeypatch: Any) -> None:
+    """The plan and three other cities' rewrites of it, searched with the stored numpy shingles and with the
+    demotion as first written: the same hits and scores, and demotions did happen."""
+    from assistant.engine import Engine
+    from evals.bench_common import workload
+    from evals.distractors import generate
+    from index.pipeline import build_index
+    from retriever import search
+    from tests.retriever.conftest import tiny_settings
+
+    settings = tiny_settings(tmp_path, embedding_backend="lsa", chunk_size=400)
+    build_index([settings.corpus_dir, *generate(3, tmp_path / "distractors", seed=0)], settings.index_dir, settings)
+    retriever = Engine.open(settings=settings).generation.retriever
+    assert retriever.chunks.codes([0]) is not None  # the stored codes are what is compared
+    questions = workload()[::8]
+    fast = search.demote_lookalikes
+    demoted = []
+
+    def counted(scores: Any, *args: Any, **kwargs: Any) -> dict[str, float]:
+        out = fast(scores, *args, **kwargs)
+        demoted.append(sum(out[c] != scores[c] for c in scores))
+        return out
+
+    monkeypatch.setattr(search, "demote_lookalikes", counted)
+    got = [[(h.chunk.id, h.score) for h in retriever.search(q, 10)] for q in questions]
+    text = lambda cid: retriever.chunks.text(retriever.index_of[cid])  # noqa: E731
+    monkeypatch.setattr(search, "demote_lookalikes",
+                        lambda scores, local, _codes, *rest: reference_demote(scores, local, text, *rest))
+    assert got == [[(h.chunk.id, h.score) for h in retriever.search(q, 10)] for q in questions]
+    assert sum(demoted) > 3 * len(questions)
