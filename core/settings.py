@@ -5,7 +5,10 @@ that names the variable and says what is expected.
 """
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterable
+from typing import Any
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,6 +28,17 @@ _RATE_RE = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)\s*$")
 
 class ConfigError(ValueError):
     """A setting has a value the assistant cannot use."""
+
+
+def json_fields(text: str, known: Iterable[str]) -> dict[str, Any]:
+    """A JSON object whose keys are all in ``known`` (a config's field names); ValueError saying what is wrong."""
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        raise ValueError("expected a JSON object")
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        raise ValueError(f"unknown keys {unknown}; known: {sorted(known)}")
+    return data
 
 
 def _env(name: str) -> AliasChoices:

@@ -20,7 +20,7 @@ import numpy as np
 
 from core.chunk_table import ChunkTable
 from core.quantities import in_period, period_word
-from core.settings import ConfigError, Settings
+from core.settings import ConfigError, Settings, json_fields
 from core.types import CONTEXT_CHARS, Chunk, Hit
 from retriever import fusion
 from retriever.asks import asked_shapes, holds_shape
@@ -122,12 +122,7 @@ def search_overrides(text: str) -> dict[str, Any]:
     kinds = {f.name: type(getattr(SearchConfig(), f.name)) for f in fields(SearchConfig)}
     kinds["refocus_weights"] = dict
     try:
-        data = json.loads(text)
-        if not isinstance(data, dict):
-            raise ValueError("expected a JSON object")
-        unknown = sorted(set(data) - set(kinds))
-        if unknown:
-            raise ValueError(f"unknown keys {unknown}; known: {sorted(kinds)}")
+        data = json_fields(text, kinds)
         out: dict[str, Any] = {}
         for name, value in data.items():
             kind = kinds[name]

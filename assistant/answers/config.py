@@ -1,10 +1,9 @@
 """Every answer threshold in one place, each with the eval that chose it."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, fields, replace
 
-from core.settings import ConfigError
+from core.settings import ConfigError, json_fields
 
 
 @dataclass(frozen=True)
@@ -67,12 +66,7 @@ def answer_config(overrides: str) -> AnswerConfig:
         return AnswerConfig()
     names = {f.name: f.type for f in fields(AnswerConfig)}
     try:
-        data = json.loads(overrides)
-        if not isinstance(data, dict):
-            raise ValueError("expected a JSON object")
-        unknown = sorted(set(data) - set(names))
-        if unknown:
-            raise ValueError(f"unknown keys {unknown}; known: {sorted(names)}")
+        data = json_fields(overrides, names)
         typed = {k: (int(v) if names[k] == "int" else float(v)) for k, v in data.items()}
     except (ValueError, TypeError) as e:
         raise ConfigError(f"POLICY_ANSWER_CONFIG={overrides!r}: {e}") from None
