@@ -16,6 +16,9 @@ _ISSUER_END = re.compile(r"(局|厅|委|委员会|办公室|办公厅|人民政�
 _DATE_END = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
 _BRACKETED = re.compile(r"^[（(【\[][^（()）]*[）)】\]]$")
 
+# What a sentence listing materials names. Not "提供" or "凭" alone: "可继续提供创业担保贷款" lists none.
+MATERIALS = re.compile(r"材料|证件|证明|身份证|证书|执照|户口簿|社会保障卡|社保卡|银行卡|复印件|原件|照片|申请表|登记表|表格|资料|"
+                       r"提交|递交|携带|[\u4e00-\u9fff]{1,6}(证|书|表|卡|单)(?=[、，；。和及或等）)\s]|$)")
 # (what the question asks, what a sentence holding that answer contains)
 _ANSWER_CUES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
     (re.compile(r"何时|哪天|哪一天|什么时候|什么时间|几月几[日号]|哪一?年|截止|起止|期限|日期"),
@@ -25,6 +28,10 @@ _ANSWER_CUES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
     (re.compile(r"收费|费用|多少钱|付费|花钱|免费"), re.compile(r"免费|免收|收费|不收取|\d+(?:\.\d+)?\s*元|费用")),
     (re.compile(r"电话|热线|联系方式"), re.compile(r"\d{3,4}[-－—]\d{7,8}|\d{7,}|热线")),
     (re.compile(r"什么是|是什么意思|指什么|是指"), re.compile(r"是指|指的是|即")),
+    (re.compile(r"材料|带什么|要带|证件|证明|提供什么|提交什么|准备什么|资料"), MATERIALS),
+    # "我58岁还能申请吗", "有年龄要求吗": the age condition, not the sentence that shares most words.
+    (re.compile(r"[\d一二三四五六七八九十]{1,3}\s*周?岁|年龄|年纪|多大岁数|几岁|岁以[上下]"),
+     re.compile(r"\d{1,3}\s*周?岁|年龄|年满|退休年龄")),
     (re.compile(r"目的|为什么|为何|意义|原因"), re.compile(r"^(为了?|旨在)|目的|是为了|以便|为进一步|因为|由于")),
 ]
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.answers.shape import MATERIALS
 from core.quantities import UNIT_PATTERN, as_digits
 
 _UNIT_CUES = [
@@ -23,8 +24,7 @@ _PER_UNIT = [
     (re.compile(r"哪里?.{0,2}办|在哪.{0,2}办"),
      re.compile(r"窗口|地址|中心|大厅|办理地点|机构|部门|申请|办理|受理|登录|平台|网站|网上|线上|App|APP|小程序|"
                 r"路\d|\d+号")),  # or the address itself ("石牌东路127号1楼")
-    (re.compile(r"什么材料|带什么|要带|哪些材料"),
-     re.compile(r"材料|证件|证明|身份证|证书|执照|户口簿|复印件|原件|照片|申请表|表格|书|单|凭|携带|提交|递交|提供")),
+    (re.compile(r"什么材料|带什么|要带|哪些材料"), MATERIALS),
     (re.compile(r"办理流程|什么手续|怎么办理|如何办理|怎么申请|如何申请"),
      re.compile(r"流程|手续|步骤|申请|办理|提交|登录|受理|递交|平台|网站|网上|线上|窗口|App|APP|小程序")),
     (re.compile(r"每户"), re.compile(r"每户|户均")),

@@ -148,3 +148,12 @@ def test_a_question_far_from_every_passage_in_meaning_and_thinly_covered_is_refu
     # near in meaning, or without the e5 channel, the word coverage alone decides as before
     assert NOT_FOUND not in run(_E5Retriever(), 0.95)
     assert run(_Retriever(), 0.80) == run(_E5Retriever(), 0.95)
+
+
+def test_a_materials_question_is_not_answered_with_sentences_that_name_no_material() -> None:
+    # "提供" alone names no material: the amount sentence below must not pass for a list of materials.
+    amounts = ("1", "2024-01-02", "创业补贴标准为每户10000元，由区人社局审核后提供给申请人。")
+    text = _answer([amounts], "申请创业补贴要带什么材料？")
+    assert text.startswith("抱歉，") and "10000" not in text
+    listed = ("1", "2024-01-02", "申请创业补贴需提供身份证和营业执照，补贴标准为每户10000元。")
+    assert "身份证" in _answer([listed], "申请创业补贴要带什么材料？")

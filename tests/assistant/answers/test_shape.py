@@ -93,3 +93,16 @@ def test_a_long_name_does_not_count_once_for_each_of_its_parts() -> None:
     assert _covered(weights, "大渡口区市场监督管理局", 1.0) == 18.0
     assert _covered(weights, "大渡口区市场监督管理局", 0.5) == 12.0
     assert _covered(weights, "为加强食堂管理，特提醒", 0.5) == 4.0
+
+
+def test_a_question_stating_an_age_prefers_the_age_condition() -> None:
+    assert answer_cues("我58岁女的，能申请一次性创业资助吗") and answer_cues("积分入户年龄有什么限制")
+    assert not answer_cues("一次性创业资助能申请吗")
+    hit = _hit("一次性创业资助对象为初创企业的法定代表人，补贴标准10000元，可申请一次性创业资助。"
+               "申请创业资助的，女性不超过55周岁、男性不超过60周岁。", title="一次性创业资助申领指引")
+    terms = {"一次性": 2.0, "创业": 2.0, "资助": 3.0, "申请": 1.0}
+    ranked = score_sentences([hit], terms, "我58岁女的，能申请一次性创业资助吗", want_number=False, cfg=AnswerConfig())
+    assert "55周岁" in ranked[0].text
+    plain = score_sentences([hit], terms, "我58岁女的，能申请一次性创业资助吗", want_number=False,
+                            cfg=AnswerConfig(answer_cue=1.0))
+    assert "10000元" in plain[0].text  # without the cue, the sentence sharing most words leads
