@@ -154,7 +154,7 @@ class Engine:
         now = time.time()
         self.sessions.append(session_id, Turn("user", question, now, {}))
         self.sessions.append(session_id, Turn("assistant", answer.text, now, answer.meta.get("followup", {})))
-        if not answer.grounded and answer.kind != "chitchat":
+        if not answer.grounded and answer.kind not in ("chitchat", "clarify"):
             self.sessions.log_unanswered(question)
 
     def close(self) -> None:

@@ -66,6 +66,16 @@ class Intent:
         return self.asks in ("materials", "steps", "conditions")
 
 
+def strip_asks(text: str) -> str:
+    """The question without what it asks for: "创业担保贷款能贷多少" → its topic, "创业担保贷款能贷"."""
+    for cue in (_QUANTITY, *(c for _, c in ASKS)):
+        text = cue.sub("", text)
+    return _ASK_TAIL.sub("", text).strip()
+
+
+_ASK_TAIL = re.compile(r"[吗呢吧？?！!。，,\s]+$")
+
+
 def read_intent(text: str, periods: list[str], years: list[int]) -> Intent:
     t = text.strip()
     return Intent(

@@ -25,6 +25,7 @@ from assistant.answers.text_figures import TextFigures
 from assistant.answers.values import TableValues
 from assistant.citations import citation
 from assistant.followup import merge_followup, previous_state
+from assistant.topic import clarify_text, names_topic
 from core.profile import Profile
 from core.quantities import format_value
 from core.types import Answer, Hit
@@ -66,9 +67,12 @@ class Answerer:
         if intent.task:
             return refuse(self.lib, question, q, f"我只能回答{self.profile.domain}政策方面的问题，不能代写、翻译或编程", [])
         prev = previous_state(history)
+        if not prev and not names_topic(q, self.retriever.terms.weights):
+            return Answer(text=clarify_text(self.profile.hotline_label), citations=[], grounded=False, kind="clarify",
+                          question=question, meta={"followup": {"question": q, "kind": "clarify"}})
         resolved = q
         if prev and (intent.followup or not self.lib.mentions_indicator(plan.text, self.cfg.mention_floor)):
-            resolved = merge_followup(q, prev, self.scope.places)
+            resolved = merge_followup(q, prev, self.scope.places, own_ask=bool(intent.asks or intent.quantity))
         rplan = self.retriever.plan(resolved) if resolved != q else plan
         if prev and prev.get("kind") == "document" and not intent.doc_fact:
             # "什么时候发的？" after a question about the document is about the document too.

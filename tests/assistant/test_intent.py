@@ -23,3 +23,12 @@ def test_what_a_citizen_asks_for() -> None:
     assert read_intent("多久能批下来", [], []).asks == "duration"
     assert read_intent("失业金一个月能领多少", [], []).asks == ""
     assert read_intent("要带什么材料？", [], []).wants_points and not read_intent("在哪里办", [], []).wants_points
+
+
+def test_strip_asks_keeps_the_topic_of_a_question() -> None:
+    from assistant.intent import strip_asks
+
+    assert strip_asks("创业担保贷款能贷多少") == "创业担保贷款能贷"
+    assert strip_asks("一次性创业资助要什么材料？") == "一次性创业资助要什么"
+    assert strip_asks("公租房谁可以申请？") == "公租房申请"
+    assert strip_asks("失业保险金怎么申领") == "失业保险金怎么申领"  # no cue of ASKS: kept whole
