@@ -32,12 +32,16 @@ _COMPARE = re.compile(r"哪个(更)?(高|大|多|低|少)|谁(更)?(高|大|多)
 _ATTRIBUTE = re.compile(r"(属性|约束性|预期性|硬指标|软指标|什么性质)")
 # What kind of answer a citizen's question wants, most specific first (one home: answers and evals use it).
 ASKS = (
-    ("materials", re.compile(r"材料|带什么|要带|证件|证明|提供什么|提交什么|准备什么|需要什么资料")),
+    ("materials", re.compile(r"材料|带什么|要带|证件|证明|提供什么|提交什么|准备什么|需要什么资料|(交|携带|出示)什么|什么(票据|凭证)")),
     ("steps", re.compile(r"流程|步骤|程序|手续|怎么办理?|如何办理?|怎么申请|如何申请|怎样申请|怎么领|如何领|怎么备案|如何备案|怎么操作|办理方式")),
     ("where", re.compile(r"哪里|在哪|哪儿|什么地方|地址|窗口|网站|网址|平台|渠道|哪个部门办|找谁")),
     ("duration", re.compile(r"多久|多长时间|几天|几个月|期限|时限|什么时候|何时|截止|有效期")),
     ("conditions", re.compile(r"条件|资格|符合|能不能|可不可以|可以.{0,8}吗|能否|是否可以|能.{0,6}吗|谁可以|哪些人|什么人|要求")),
 )
+# "材料" or "证明" named as a thing the asker has or does ("交了材料以后，多久能办好", "健康证明到哪里开") is not
+# what is asked: only these wordings ask for the documents to bring, when the question asks something else too.
+_ASKS_MATERIALS = re.compile(r"(什么|哪些|啥|哪几|几样|带|交|提供|提交|准备|需要)[^，。？?！!了过]{0,4}(材料|证件|证明|资料|东西)"
+                             r"|(材料|证件|证明|资料)[^，。？?！!]{0,3}(有哪些|是什么|有什么|包括)")
 _FOLLOWUP = re.compile(r"^(那|那么|那个|这个|这两个|这些|该|它|它们|其中|and|what about|how about)", re.I)
 
 
@@ -76,6 +80,15 @@ def strip_asks(text: str) -> str:
 _ASK_TAIL = re.compile(r"[吗呢吧？?！!。，,\s]+$")
 
 
+def _asks(text: str) -> str:
+    """The kind of answer asked (see ASKS), the most specific first; a materials noun that is not asked for
+    ("交了材料以后") gives way to another ask the question makes."""
+    found = [name for name, cue in ASKS if cue.search(text)]
+    if found[1:] and found[0] == "materials" and not _ASKS_MATERIALS.search(text):
+        return found[1]
+    return found[0] if found else ""
+
+
 def read_intent(text: str, periods: list[str], years: list[int]) -> Intent:
     t = text.strip()
     return Intent(
@@ -92,7 +105,7 @@ def read_intent(text: str, periods: list[str], years: list[int]) -> Intent:
         compare=bool(_COMPARE.search(t)),
         attribute=bool(_ATTRIBUTE.search(t)),
         followup=bool(_FOLLOWUP.match(t)) or len(t) <= 8,
-        asks=next((name for name, cue in ASKS if cue.search(t)), ""),
+        asks=_asks(t),
         periods=list(periods),
         years=list(years),
     )

@@ -18,7 +18,7 @@ _BRACKETED = re.compile(r"^[（(【\[][^（()）]*[）)】\]]$")
 
 # What a sentence listing materials names. Not "提供" or "凭" alone: "可继续提供创业担保贷款" lists none.
 MATERIALS = re.compile(r"材料|证件|证明|身份证|证书|执照|户口簿|社会保障卡|社保卡|银行卡|复印件|原件|照片|申请表|登记表|表格|资料|"
-                       r"提交|递交|携带|[\u4e00-\u9fff]{1,6}(证|书|表|卡|单)(?=[、，；。和及或等）)\s]|$)")
+                       r"提交|递交|携带|上传|[\u4e00-\u9fff]{1,6}(证|书|表|卡|单)(?=[、，；。和及或等）)\s]|$)")
 # (what the question asks, what a sentence holding that answer contains)
 _ANSWER_CUES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
     (re.compile(r"何时|哪天|哪一天|什么时候|什么时间|几月几[日号]|哪一?年|截止|起止|期限|日期"),

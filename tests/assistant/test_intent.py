@@ -32,3 +32,14 @@ def test_strip_asks_keeps_the_topic_of_a_question() -> None:
     assert strip_asks("一次性创业资助要什么材料？") == "一次性创业资助要什么"
     assert strip_asks("公租房谁可以申请？") == "公租房申请"
     assert strip_asks("失业保险金怎么申领") == "失业保险金怎么申领"  # no cue of ASKS: kept whole
+
+
+def test_a_document_named_but_not_asked_for_gives_way_to_what_is_asked() -> None:
+    # "材料" / "证明" as something the asker has: the question asks how long, or where.
+    assert read_intent("申领养老金交了材料以后，一般多久能办好？", [], []).asks == "duration"
+    assert read_intent("健康申报证明到哪里开？", [], []).asks == "where"
+    assert read_intent("驾驶证明过期了，还能接着学吗？", [], []).asks == "conditions"
+    # asked for, it stays the ask, though the question asks where too
+    assert read_intent("办理社保卡需要带什么材料，去哪里办？", [], []).asks == "materials"
+    assert read_intent("税务登记变更要交什么材料？", [], []).asks == "materials"
+    assert read_intent("还要交纸质材料吗？多久内？", [], []).asks == "materials"

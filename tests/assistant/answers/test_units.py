@@ -107,3 +107,10 @@ def test_a_count_in_ten_thousands_and_a_duration_in_minutes() -> None:
     assert states_asked_number("新增了多少个公益性岗位", ["新增2万个乡村公益性岗位"])
     assert states_asked_number("小学一节网课一般多长时间", ["其中小学在20分钟以内、中学在30分钟以内"])
     assert not states_asked_number("小学一节网课一般多长时间", ["小学在线学习时间每天不超过"])
+
+
+def test_any_wording_that_asks_what_to_bring_needs_a_sentence_naming_documents() -> None:
+    # "要交什么票据" / "要准备什么" ask for documents as much as "带什么材料" does
+    for q in ("申请临时救助要交什么票据？", "办优待证要准备什么？", "要上传哪些资料"):
+        assert not answers_detail(q, "申请临时救助的事由应发生在申请日前12个月内。"), q
+        assert answers_detail(q, "应当提供医疗支出缴费凭据和有效证件，上传相关资料。"), q
