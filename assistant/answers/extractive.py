@@ -13,7 +13,7 @@ from assistant.answers.base import Query
 from assistant.answers.config import AnswerConfig
 from assistant.answers.library import Library
 from assistant.answers.passages import (
-    ITEM, Sentence, clip, continue_enumeration, focus, following, items_before, near_copy, needs_continuation, new_figures, pick, ranked_clauses,
+    ITEM, Sentence, clause_after, clause_before, clip, continue_enumeration, focus, following, introduces_list, items_before, near_copy, needs_continuation, new_figures, pick, ranked_clauses,
     score_sentences,
 )
 from assistant.answers.refusal import refuse
@@ -39,6 +39,15 @@ def _end(text: str) -> str:
     return text if text.endswith(("。", "！", "？", "…", "：")) else text + "。"
 
 
+def _detail_first(q: Query, chosen: list[Sentence], strong: list[Sentence]) -> list[Sentence]:
+    """The answer leads with the best sentence that states the detail asked (the materials, the place, the
+    duration: see units.answers_detail), which is what let the question be answered at all; a stronger
+    sentence that does not ("转租期限不能超过…" for 要准备哪些材料) follows it. When none of the chosen
+    sentences states it, the best of the ``strong`` ones that does leads."""
+    lead = next((s for s in [*chosen, *strong] if answers_detail(q.current or q.resolved, s.text)), None)
+    return chosen if lead is None or lead is chosen[0] else [lead, *(s for s in chosen if s is not lead)]
+
+
 class Extractive:
     def __init__(self, lib: Library, retriever: Retriever, cfg: AnswerConfig):
         self.lib, self.retriever, self.cfg = lib, retriever, cfg
@@ -58,7 +67,7 @@ class Extractive:
         # ... in a sentence strong enough to be shown, not in a weak one the answer would leave out.
         # A figure answer is picked from a wider pool (see _figure_pool), which the check reads.
         shown = self._figure_pool(q, ranked) if asks_number(q) and not q.intent.wants_points else [
-            s for s in chosen if s.score >= self.cfg.second_point * chosen[0].score]
+            s for s in chosen if s.score >= self.cfg.second_point * chosen[0].score] + self._strong(ranked)
         if not any(answers_detail(q.current or q.resolved, s.text) for s in shown):
             return refuse(self.lib, q.question, q.resolved, "文件中没有这个问题所问的具体规定", top)
         pool = [s.text for s in pick(ranked, limit=self.cfg.number_pool)] + [s.text for s in shown]
@@ -81,9 +90,9 @@ class Extractive:
         if asks_number(q) and not q.intent.wants_points:
             body = self._figure(q, self._figure_pool(q, ranked), terms, book)
         elif q.intent.wants_points:
-            body = self._points(chosen, book, terms)
+            body = self._points(q, _detail_first(q, chosen, self._strong(ranked)), book, terms)
         else:
-            body = self._sentences(chosen, book, self.cfg.text_chars, terms)
+            body = self._sentences(_detail_first(q, chosen, self._strong(ranked)), book, self.cfg.text_chars, terms)
         text = self.lib.lead(book.items[0].doc_id if book.items else chosen[0].hit.chunk.doc_id) + body
         text += self._expiry_note(book, hits)
         return Answer(text=text, citations=book.items, grounded=True, kind=kind, question=q.question,
@@ -94,6 +103,10 @@ class Extractive:
     def _asked(q: Query) -> str:
         # This turn's own wording says what is asked ("那能覆盖百分之多少？" after a question about cards).
         return q.question if expected_units(q.question) or money_asked(q.question) else q.resolved
+
+    def _strong(self, ranked: list[Sentence]) -> list[Sentence]:
+        """The sentences that may answer in the place of a stronger one (at ``money_floor`` of the best)."""
+        return [s for s in ranked[: 4 * self.cfg.figure_pool] if s.score >= self.cfg.money_floor * ranked[0].score]
 
     def _figure_pool(self, q: Query, ranked: list[Sentence]) -> list[Sentence]:
         """The sentences whose clauses compete: those stating an amount of money when one is asked for
@@ -156,8 +169,14 @@ class Extractive:
                 return ranked
         return []
 
-    def _points(self, chosen: list[Sentence], book: CiteBook, terms: dict[str, float]) -> str:
-        """2–6 short points: the items listed after the best sentence, else the best sentences."""
+    def _points(self, q: Query, chosen: list[Sentence], book: CiteBook, terms: dict[str, float]) -> str:
+        """2–6 short points: the items listed after the best sentence, else the best sentences. When the best
+        sentence is neither an item nor a list's head, a strong enough sentence that heads a list (of
+        the detail asked, if any) leads."""
+        if not (ITEM.match(chosen[0].text) or introduces_list(chosen[0])):
+            asked = q.current or q.resolved
+            head = next((s for s in chosen[1:] if introduces_list(s) and answers_detail(asked, s.text)), None)
+            chosen = [head, *(s for s in chosen if s is not head)] if head else chosen
         best = chosen[0]
         items = [t for t in following(best) if ITEM.match(t)][: self.cfg.max_items]
         if ITEM.match(best.text) or needs_continuation(best.text) or len(items) >= 2:
@@ -214,6 +233,7 @@ class Extractive:
                 break
             body, last = body + nxt, nxt
         body = continue_enumeration(body, last, rest[rest.index(last) + 1:] if last in rest else rest, limit)
+        body = clause_before(best, body, limit, self.cfg.follow_chars)
         lines = [f"{_end(focus(body, terms, limit))}[{book.add(best.hit.chunk, best.hit.score)}]"]
         budget = limit - len(lines[0])
         said = [best]
@@ -224,7 +244,8 @@ class Extractive:
                                      for t in said):
                 continue  # already said: the best sentence took it along, or a point restates it
             label = self._label(s, best.hit.chunk.doc_id)
-            line = f"{label}{_end(focus(s.text, terms, budget - len(label)))}[{book.add(s.hit.chunk, s.hit.score)}]"
+            text = clause_after(s, budget - len(label))
+            line = f"{label}{_end(focus(text, terms, budget - len(label)))}[{book.add(s.hit.chunk, s.hit.score)}]"
             budget -= len(line)
             lines.append(line)
             said.append(s)

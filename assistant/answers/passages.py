@@ -40,7 +40,9 @@ def chunk_sentences(chunk: Chunk) -> list[str]:
     if chunk.kind == "table_overview":
         return [line for line in chunk.text.split("\n")[1:] if line.strip()]
     text = _QA_PREFIX.sub("", chunk.text) if chunk.kind == "qa" else chunk.text
-    return with_bodies([_MARKER.sub("", s).strip() for s in split_sentences(text, min_chars=6)])
+    # A short line that introduces a list ("补贴条件：") is kept: it is what a conditions answer starts from.
+    parts = [p for p in split_sentences(text) if len(p) >= 6 or (len(p) >= 3 and p.endswith(("：", ":")))]
+    return with_bodies([_MARKER.sub("", s).strip() for s in parts])
 
 
 def with_bodies(sentences: list[str]) -> list[str]:
@@ -123,9 +125,11 @@ def _shape(text: str, cues: list[re.Pattern[str]], cfg: AnswerConfig) -> float:
 
 
 def near_copy(a: str, b: str) -> bool:
-    """Two sentences saying nearly the same (bigram overlap over 0.6 of the shorter)."""
+    """Two sentences saying nearly the same (bigram overlap over 0.6 of the shorter). A line of a few words
+    ("补贴条件：") copies nothing: two of its three bigrams are in any sentence on the topic."""
     ga, gb = bigrams(a), bigrams(b)
-    return len(ga & gb) / max(1, min(len(ga), len(gb))) > 0.6
+    shorter = min(len(ga), len(gb))
+    return shorter >= 5 and len(ga & gb) / shorter > 0.6
 
 
 def pick(sentences: list[Sentence], limit: int = 4, floor: float = 0.35) -> list[Sentence]:
@@ -233,6 +237,34 @@ def continue_enumeration(body: str, last: str, rest: list[str], limit: int) -> s
         body += clip(nxt, limit - len(body))
         n = _ordinal(nxt)
     return body
+
+
+def clause_before(s: Sentence, body: str, limit: int, most: int) -> str:
+    """The start of the sentence ``s`` ends when it follows a "；" ("…一、二级…可认定为全护理；" before
+    "三级…可认定为半自理。"): the half before the semicolon belongs to the answer, when it is at most ``most``
+    characters and fits. Not across list items or headings, which are points of their own."""
+    before = chunk_sentences(s.hit.chunk)[: s.pos]
+    prev = before[-1] if before else ""
+    if not prev.endswith(("；", ";")) or ITEM.match(prev) or ITEM.match(s.text) or is_heading(prev):
+        return body
+    return prev + body if len(prev) <= most and len(prev) + len(body) <= limit else body
+
+
+def clause_after(s: Sentence, limit: int) -> str:
+    """A further point that ends in "；" goes on with the half after it, when that fits ("未经登记从事经营活动的，
+    责令改正；" then "拒不改正的，处1万元以上10万元以下的罚款；"): the first half alone leaves out what follows from it."""
+    rest = following(s)
+    nxt = rest[0] if rest else ""
+    if not nxt or not s.text.endswith(("；", ";")) or ITEM.match(s.text) or ITEM.match(nxt) or is_heading(nxt):
+        return s.text
+    return s.text + nxt if len(s.text) + len(nxt) <= limit else s.text
+
+
+def introduces_list(s: Sentence) -> bool:
+    """A line that heads the list right after it ("补贴条件：" then "（1）…", "（2）…")."""
+    rest = following(s)
+    return (s.text.rstrip().endswith(("：", ":")) and bool(rest) and bool(ITEM.match(rest[0]))
+            and sum(1 for t in rest if ITEM.match(t)) >= 2)
 
 
 def needs_continuation(text: str) -> bool:

@@ -26,6 +26,8 @@ _ANSWER_CUES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
     (re.compile(r"地址|哪里|在哪|哪儿|什么地方|何处|哪个网站|网址|网站|路径|入口|渠道|途径"),
      re.compile(r"地址|[路街道巷]\d+号|\d+号|https?://|www\.|网站|公众号|APP|App|小程序|客户端|→|登录|热线|电话|服务中心|窗口|大厅|办事处")),
     (re.compile(r"收费|费用|多少钱|付费|花钱|免费"), re.compile(r"免费|免收|收费|不收取|\d+(?:\.\d+)?\s*元|费用")),
+    # A penalty question ("没办执照开店会被怎么罚") wants the sentence that sets the penalty.
+    (re.compile(r"罚|处罚|处分|法律责任|后果"), re.compile(r"罚款|罚金|处以|处\d|吊销|拘留|追究")),
     (re.compile(r"电话|热线|联系方式"), re.compile(r"\d{3,4}[-－—]\d{7,8}|\d{7,}|热线")),
     (re.compile(r"什么是|是什么意思|指什么|是指"), re.compile(r"是指|指的是|即")),
     (re.compile(r"材料|带什么|要带|证件|证明|提供什么|提交什么|准备什么|资料"), MATERIALS),

@@ -157,3 +157,44 @@ def test_a_materials_question_is_not_answered_with_sentences_that_name_no_materi
     assert text.startswith("抱歉，") and "10000" not in text
     listed = ("1", "2024-01-02", "申请创业补贴需提供身份证和营业执照，补贴标准为每户10000元。")
     assert "身份证" in _answer([listed], "申请创业补贴要带什么材料？")
+
+
+def test_a_sentence_after_a_semicolon_is_read_with_the_half_before_it() -> None:
+    # "；" ends a sentence for scoring, but the best half ("不满1年的…") reads wrong without the first one.
+    text = _answer([("1", "2024-01-02", "创业满1年的，按规定全额发放；创业不满1年的，可申请创业补贴，标准减半。")],
+                   "创业不满1年能申请创业补贴吗？")
+    assert "创业满1年的，按规定全额发放；创业不满1年的" in text, text
+
+
+def _composed(texts_scores: list[tuple[str, float]], question: str) -> str:
+    """compose() over hand-ranked sentences of one passage (their scores as given)."""
+    from assistant.answers.passages import Sentence
+
+    text = "".join(t for t, _ in texts_scores)
+    doc, chunk = _doc("1", "2024-01-02", text)
+    hit = Hit(chunk=chunk, score=1.0)
+    ranked = [Sentence(t, hit, 0, i, score) for i, (t, score) in enumerate(texts_scores)]
+    lib = Library(FakeRecords(documents={"1": doc}, chunks=[chunk]), PROFILE)  # type: ignore[arg-type]
+    ex = Extractive(lib, _Retriever(), AnswerConfig())  # type: ignore[arg-type]
+    return ex.compose(query(question), [hit], sorted(ranked, key=lambda s: -s.score), {"创业": 1.0, "补贴": 1.0},
+                      kind="policy", meta={}).text
+
+
+def test_a_materials_answer_leads_with_the_sentence_that_names_the_materials() -> None:
+    # The strongest sentence says nothing of what to bring; the one that does leads the answer.
+    text = _composed([("创业补贴按季度受理，逾期不再补发。", 10.0), ("申请创业补贴须携带身份证原件和营业执照。", 8.0)],
+                     "申请创业补贴要带什么？")
+    assert text.index("身份证原件") < text.index("按季度受理"), text
+    # a question that asks no such detail keeps the strongest sentence first
+    text = _composed([("创业补贴按季度受理，逾期不再补发。", 10.0), ("申请创业补贴须携带身份证原件和营业执照。", 8.0)],
+                     "创业补贴怎么发？")
+    assert text.index("按季度受理") < text.index("身份证原件"), text
+
+
+def test_a_conditions_answer_starts_from_the_short_line_that_heads_the_list() -> None:
+    # "补贴条件：" is short, and shares two words with the stronger sentence after it; it is still the
+    # list's head, and the answer is that list.
+    text = _answer([("1", "2024-01-02", "补贴条件：\n（1）创业满6个月；\n（2）带动就业3人以上，按月缴纳社会保险费。\n"
+                                        "补贴对象：符合条件的创业者，创业补贴只能申请一次。")],
+                   "申请创业补贴要满足什么条件？")
+    assert text.index("补贴条件：") < text.index("1. 创业满6个月") < text.index("2. 带动就业3人以上"), text
