@@ -114,3 +114,6 @@ def test_any_wording_that_asks_what_to_bring_needs_a_sentence_naming_documents()
     for q in ("申请临时救助要交什么票据？", "办优待证要准备什么？", "要上传哪些资料"):
         assert not answers_detail(q, "申请临时救助的事由应发生在申请日前12个月内。"), q
         assert answers_detail(q, "应当提供医疗支出缴费凭据和有效证件，上传相关资料。"), q
+    # "提供什么条件" / "提供哪些优待" / "哪些东西进行焚烧" ask no documents
+    for q in ("要求为隔离区域提供什么条件？", "对一线医务人员家属提供哪些优待政策？", "对哪些东西进行焚烧？"):
+        assert answers_detail(q, "隔离区域应具备室内光线及通风良好等功能。"), q
