@@ -23,7 +23,7 @@ from core.quantities import in_period, period_word
 from core.settings import ConfigError, Settings, json_fields
 from core.types import CONTEXT_CHARS, Chunk, Hit
 from retriever import fusion
-from retriever.asks import asked_shapes, holds_shape
+from retriever.asks import DEFAULT_SHAPES, SHAPES, asked_shapes, holds_shape
 from retriever.lexical import LexicalChannel, top_indices
 from retriever.lookalike import demote_lookalikes, shingle_sets
 from retriever.query import QueryPlan, Thesaurus, TypoCorrector, analyze, asks_document_facts
@@ -77,6 +77,7 @@ class SearchConfig:
     # (0.971 / 0.843, 0.908 / 0.753, 0.949 / 0.848, 1.000 / 0.965) but answered worse (Guangzhou dev 74.5 -> 74.1%,
     # second set 62.0 -> 61.3%, refusal recall 50 -> 43.8%): README, "Choices made by measurement".
     shape_boost: float = 0.3
+    shapes: tuple[str, ...] = DEFAULT_SHAPES
     coverage_weight: float = 0.0
     # The shape prior only for a passage holding this share of the question's words: in the plan, a passage with
     # any amount in 元 otherwise led for "生育津贴能领多少钱" (which no passage covers), and was answered (also at 0.4).
@@ -92,6 +93,8 @@ class SearchConfig:
     # All of these only for the best fit_depth fused candidates (all of them cost +3.4 ms median, +8 ms p95 a
     # search on NCPQA; a passage further down rarely reaches the top ten).
     fit_depth: int = 40
+    shape_relative_coverage: float = 0.0
+    scope_only_when_mixed: bool = True
     # The best refocus_depth candidates are fused again, each channel min-max scaled among them only, with
     # refocus_weights (None: no second pass), and refocus_mix of that is mixed into their score. Among 100
     # candidates the e5 scores of the passages of one document differ by little; among the best 20 the
@@ -132,6 +135,10 @@ def search_overrides(text: str) -> dict[str, Any]:
                 if not isinstance(value, dict):
                     raise ValueError(f"{name} must be an object of channel weights")
                 out[name] = {str(k): float(v) for k, v in value.items()}
+            elif kind is tuple:
+                if not isinstance(value, list) or not all(isinstance(v, str) and v in SHAPES for v in value):
+                    raise ValueError(f"{name} must be a list of shape names ({', '.join(SHAPES)})")
+                out[name] = tuple(value)
             elif kind is str:
                 if name == "fusion" and value not in ("weighted", "rrf"):
                     raise ValueError("fusion must be 'weighted' or 'rrf'")
@@ -340,48 +347,53 @@ class HybridRetriever:
                     in_scope: np.ndarray) -> None:
         """Scope and period priors within the relevance margin of the best candidate, and the number boost."""
         cfg = self.config
+        fits = self._fit(plan, [cid for cid, _ in fusion.top(fused, cfg.fit_depth)])
         floor = max(fused.values(), default=0.0) - cfg.prior_margin
         period = self._period_docs(plan)
         numbers = [x for x in plan.numbers if len(x) >= 2 or "." in x]
         lexical = set().union(*(channels.get(ch, {}) for ch in ("words", "bigrams")))
         meta_scale = 1.0 if asks_document_facts(plan.normalized) else cfg.meta_factor
-        fit = self._fit(plan)
-        fitted = {cid for cid, _ in fusion.top(fused, cfg.fit_depth)}
-        for cid, score in list(fused.items()):
+        docs = self._chunk_doc[np.fromiter(map(self.index_of.__getitem__, fused), dtype=np.int64, count=len(fused))]
+        # Every candidate in scope: the region prior tells none apart, and would only lift those within the margin.
+        region = cfg.region_boost if not (cfg.scope_only_when_mixed and in_scope[docs].all()) else 0.0
+        for (cid, score), doc in zip(list(fused.items()), docs.tolist()):
             i = self.index_of[cid]
-            doc = self._chunk_doc[i]
-            bonus = fit(i) if cid in fitted else 0.0
+            bonus = fits.get(cid, 0.0)
             if score >= floor and (cid in lexical or not cfg.prior_needs_lexical):
-                bonus += cfg.region_boost * bool(in_scope[doc]) + cfg.period_boost * bool(period[doc])
+                bonus += region * bool(in_scope[doc]) + cfg.period_boost * bool(period[doc])
             if numbers and any(x in self.chunks.text(i) for x in numbers):
                 bonus += cfg.number_boost
             fused[cid] = (score + bonus) * (meta_scale if self.chunks.kind[i] == self._meta_kind else 1.0)
 
-    def _fit(self, plan: QueryPlan) -> Callable[[int], float]:
-        """Passage index -> its bonus for holding the asked kind of value and the question's words."""
+    def _fit(self, plan: QueryPlan, cids: list[str]) -> dict[str, float]:
+        """Candidate id -> its bonus for holding the asked kind of value and the question's words."""
         cfg = self.config
-        shapes = asked_shapes(plan.normalized) if cfg.shape_boost > 0 else ()
+        shapes = asked_shapes(plan.normalized, tuple(cfg.shapes)) if cfg.shape_boost > 0 else ()
         wants_share = cfg.coverage_weight > 0 or (shapes and cfg.shape_min_coverage > 0)
         wants_local = cfg.local_weight > 0 or cfg.heading_weight > 0
         terms = self.terms.weights(plan.normalized) if wants_share or wants_local else {}
         covered = self.terms.matcher(terms) if wants_share else None
         local = self.terms.local_matcher(terms) if wants_local else None
         if not shapes and covered is None and local is None:
-            return lambda i: 0.0
-
-        def bonus(i: int) -> float:
-            c = self.chunks.peek(i)
-            title = c.doc_title[:CONTEXT_CHARS]
-            share = covered(f"{title}{c.section}{c.text}") if covered is not None else 1.0
-            out = cfg.coverage_weight * share if covered is not None else 0.0
-            if shapes and share >= cfg.shape_min_coverage and holds_shape(c.text, shapes):
-                out += cfg.shape_boost
+            return {}
+        chunks = [self.chunks.peek(self.index_of[cid]) for cid in cids]
+        titles = [c.doc_title[:CONTEXT_CHARS] for c in chunks]
+        shares = [covered(f"{t}{c.section}{c.text}") if covered is not None else 1.0 for t, c in zip(titles, chunks)]
+        # The shape's coverage gate: shape_min_coverage, or shape_relative_coverage of the best candidate's share
+        # when that is lower (a question in everyday words shares few of its words with any passage).
+        gate = cfg.shape_min_coverage
+        if cfg.shape_relative_coverage > 0 and shares:
+            gate = min(gate, cfg.shape_relative_coverage * max(shares))
+        out: dict[str, float] = {}
+        for cid, c, title, share in zip(cids, chunks, titles, shares):
+            bonus = cfg.coverage_weight * share if covered is not None else 0.0
+            if shapes and share >= gate and holds_shape(c.text, shapes):
+                bonus += cfg.shape_boost
             if local is not None:
                 heading = c.section_path[-1] if c.section_path else ""
-                out += cfg.local_weight * local(title, f"{c.section}{c.text}") + cfg.heading_weight * local(title, heading)
-            return out
-
-        return bonus
+                bonus += cfg.local_weight * local(title, f"{c.section}{c.text}") + cfg.heading_weight * local(title, heading)
+            out[cid] = bonus
+        return out
 
     def _demote_lookalikes(self, fused: dict[str, float], in_scope: np.ndarray, k: int) -> dict[str, float]:
         cfg = self.config
