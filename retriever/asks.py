@@ -14,7 +14,6 @@ from functools import lru_cache
 
 _NUM = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千]+)"
 
-# (what the question says, what a passage holding the answer says)
 _CN = r"[一二两三四五六七八九十]+"
 # A span of time, not a point in it: "15个工作日", "60日内", "满1年", "6个月", but not "2026年", "7月" or "次月10日".
 _SPAN = (r"(?:\d+(?:\.\d+)?|" + _CN + r")\s*(?:个\s*)?(?:工作日|自然日|天|周|星期)|(?:\d+|" + _CN + r")\s*个\s*月"

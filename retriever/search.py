@@ -93,7 +93,10 @@ class SearchConfig:
     # All of these only for the best fit_depth fused candidates (all of them cost +3.4 ms median, +8 ms p95 a
     # search on NCPQA; a passage further down rarely reaches the top ten).
     fit_depth: int = 40
+    # The shape gate lowered to this share of the best candidate's coverage (0: off). At 0.8 Guangzhou dev2 MRR
+    # 0.803 -> 0.819, but the plan then answered "生育津贴能领多少钱" (refusal recall 100 -> 95.8%): README.
     shape_relative_coverage: float = 0.0
+    # The region prior only when some candidate is out of scope: among all-local candidates it tells none apart.
     scope_only_when_mixed: bool = True
     # The best refocus_depth candidates are fused again, each channel min-max scaled among them only, with
     # refocus_weights (None: no second pass), and refocus_mix of that is mixed into their score. Among 100
