@@ -30,6 +30,9 @@ INDEX_DOCUMENTS = Gauge("policy_index_documents", "Documents in the served index
 INDEX_CHUNKS = Gauge("policy_index_chunks", "Passages in the served index", multiprocess_mode="livemostrecent")
 SEARCH_CHANNELS = Gauge("policy_search_channel_live", "Search channels of the served index (1 live, 0 not yet built)",
                         ["channel", "backend"], multiprocess_mode="livemostrecent")
+DENSE_LATE = Gauge("policy_dense_late_searches", "Searches answered from the lexical channels alone because the "
+                   "query embedding missed POLICY_DENSE_BUDGET_MS (since the served generation loaded)",
+                   multiprocess_mode="livesum")
 
 _shown: set[str] = set()
 _channels: dict[tuple[str, str], int] = {}
@@ -44,6 +47,7 @@ def observe_generation(engine: object) -> None:
     INDEX_INFO.labels(generation=name).set(1)
     INDEX_DOCUMENTS.set(len(gen.records.documents))
     INDEX_CHUNKS.set(len(gen.records.chunks))
+    DENSE_LATE.set(getattr(gen.retriever, "dense_late", 0))
     live = search_channels(gen.retriever)
     for (channel, backend), value in list(_channels.items()):
         if live.get(channel) != backend and value:

@@ -66,6 +66,8 @@ class Answerer:
             return Answer(text=self._greeting(), citations=[], grounded=False, kind="chitchat", question=question)
         if intent.task:
             return refuse(self.lib, question, q, f"我只能回答{self.profile.domain}政策方面的问题，不能代写、翻译或编程", [])
+        if not history:
+            self.retriever.prefetch(q)  # a first turn is searched as asked: its embedding overlaps what follows
         prev = previous_state(history)
         if not prev and not names_topic(q, self.retriever.terms.weights):
             return Answer(text=clarify_text(self.profile.hotline_label), citations=[], grounded=False, kind="clarify",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import operator
 import re
 import unicodedata
 from functools import lru_cache
@@ -101,7 +102,8 @@ def bigrams(text: str) -> set[str]:
     """Character bigrams of each CJK run; a lone character stays a unigram."""
     out: set[str] = set()
     for run in CJK_RUN.findall(text):
-        out.update(run[i:i + 2] for i in range(len(run) - 1))
         if len(run) == 1:
             out.add(run)
+        else:
+            out.update(map(operator.add, run, run[1:]))  # run[i] + run[i + 1], in C: the answerer's hottest loop
     return out

@@ -250,10 +250,21 @@ def collect(args: argparse.Namespace, client: Client | None = None) -> tuple[dic
             "dense budget ms": budget if budget is not None else "the server's",
             "commit": git_commit(),
         }
+        late = _dense_late(client)
+        if late is not None:
+            result["meta"]["searches past the dense budget"] = late
         if args.baselines:
             _baselines(result, questions, sources or [corpus_dir()], args.corpus)
     result["meta"]["wall time"] = f"{time.perf_counter() - t0:.1f}s"
     return result, outcomes, questions
+
+
+def _dense_late(client: Client) -> int | None:
+    """In-process: how many searches the dense budget answered lexically (under a budget > 0)."""
+    engine = getattr(client, "engine", None)
+    retriever = getattr(getattr(engine, "generation", None), "retriever", None)
+    late = getattr(retriever, "dense_late", None)
+    return late if isinstance(late, int) else None
 
 
 def _set_label(path: Path) -> str:

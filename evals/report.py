@@ -127,6 +127,9 @@ def console(result: dict[str, Any]) -> str:
         f"search latency: p50 {fmt(o.get('search_p50_ms'), 'ms')} ms, p95 {fmt(o.get('search_p95_ms'), 'ms')} ms"
         f" over {o.get('n_retrieval', 0)} questions"
     )
+    late = result.get("meta", {}).get("searches past the dense budget")
+    if late:
+        parts.append(f"searches answered lexically (query embedding past the dense budget): {late}")
     if result.get("baselines"):
         parts += ["", "retrieval vs baselines (same documents, same questions):", text_table(*baseline_rows(result))]
         if result.get("speed_ratio") is not None:

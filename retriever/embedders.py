@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -93,7 +94,12 @@ class OpenAIEndpointEmbedder:
 
 
 class CachedQueries:
-    """An embedder whose query embeddings are kept in an LRU: hotline questions repeat a lot."""
+    """An embedder whose query embeddings are kept in an LRU: hotline questions repeat a lot.
+
+    ``embed_soon`` starts an embedding in the background and hands out its future; a second asker
+    of the same text (a prefetch, then the search; two users at once) joins it instead of embedding
+    again.
+    """
 
     def __init__(self, inner: Any, size: int = 2048):
         self.inner = inner
@@ -102,6 +108,7 @@ class CachedQueries:
         self.kind = getattr(inner, "kind", "")
         self.size = size
         self._lru: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._pending: dict[str, Future[np.ndarray]] = {}
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -110,20 +117,41 @@ class CachedQueries:
         return self.inner.embed_documents(texts)
 
     def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_soon(text).result()
+
+    def embed_soon(self, text: str) -> Future[np.ndarray]:
+        """The query vector's future: done when cached, shared while it is being computed."""
         with self._lock:
             vec = self._lru.get(text)
             if vec is not None:
                 self._lru.move_to_end(text)
                 self.hits += 1
-                return vec
-        vec = np.asarray(self.inner.embed_query(text), dtype=np.float32)
-        vec.setflags(write=False)  # shared between requests
-        with self._lock:
-            self.misses += 1
-            self._lru[text] = vec
-            while len(self._lru) > self.size:
-                self._lru.popitem(last=False)
-        return vec
+                done: Future[np.ndarray] = Future()
+                done.set_result(vec)
+                return done
+            pending = self._pending.get(text)
+            if pending is None:
+                self.misses += 1
+                pending = self._pending[text] = _QUERY_POOL.submit(self._embed, text)
+            return pending
+
+    def _embed(self, text: str) -> np.ndarray:
+        try:
+            vec = np.asarray(self.inner.embed_query(text), dtype=np.float32)
+            vec.setflags(write=False)  # shared between requests
+            with self._lock:
+                self._lru[text] = vec
+                while len(self._lru) > self.size:
+                    self._lru.popitem(last=False)
+            return vec
+        finally:
+            with self._lock:
+                self._pending.pop(text, None)
+
+
+# Query embeddings run here, off the request thread: a neural embedder computes in C (or waits on a
+# socket) without the GIL, so the request's lexical work overlaps it.
+_QUERY_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="embed-query")
 
 
 def dense_backend(settings: Settings) -> str:

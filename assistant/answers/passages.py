@@ -95,10 +95,11 @@ def score_sentences(hits: list[Hit], terms: dict[str, float], question: str, wan
         heading = hit.chunk.section_path[-1] if hit.chunk.section_path and cfg.heading_weight else ""
         from_heading = cfg.heading_weight * sum(w for t, w in weights.items() if t in heading)
         total = sum(weights.values()) or 1.0
+        asked = qb - tb if bigram_weight else set()
         for pos, text in enumerate(chunk_sentences(hit.chunk)):
             covered = _covered(weights, text, cfg.subterm_weight) + from_heading
             sb = bigrams(text)
-            shared = len((qb - tb) & sb) / len(qb - tb) if qb - tb and bigram_weight else 0.0
+            shared = len(asked & sb) / len(asked) if asked else 0.0
             if covered <= 0 and shared <= 0:
                 continue
             s = ((1 - bigram_weight) * covered + bigram_weight * shared * total) / (max(len(text), 20) / 20) ** cfg.length_power

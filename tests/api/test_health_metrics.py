@@ -26,6 +26,16 @@ def test_metrics_cover_requests_answers_limits_and_index(make_client):
     ready = c.get("/readyz").json()
     assert f'policy_index_generation_info{{generation="{ready["index"]}"}} 1.0' in text
     assert "policy_index_documents 1.0" in text
+    assert "policy_dense_late_searches 0.0" in text
+
+
+def test_metrics_count_searches_the_dense_budget_answered_lexically(client):
+    retriever = client.app.state.engine.generation.retriever
+    retriever.dense_late += 2  # what two timed-out query embeddings leave (tests/retriever/test_dense_settings.py)
+    try:
+        assert "policy_dense_late_searches 2.0" in client.get("/metrics").text
+    finally:
+        retriever.dense_late -= 2
 
 
 def test_unmatched_paths_share_one_label(client):

@@ -77,9 +77,11 @@ def test_a_slow_query_embedding_is_answered_lexically_then_cached(tiny_retriever
     r.embedder, r.settings = cached, saved[1].model_copy(update={"dense_budget_ms": 20.0})  # type: ignore[attr-defined]
     try:
         t0 = time.perf_counter()
+        late = r.dense_late  # type: ignore[attr-defined]
         hits = r.search("创业担保贷款额度", k=3)  # type: ignore[attr-defined]
         assert time.perf_counter() - t0 < 0.25
         assert hits and all("dense" not in h.channels for h in hits)
+        assert r.dense_late == late + 1  # type: ignore[attr-defined]
         time.sleep(0.4)  # the embedding finishes in the background and is kept
         hits = r.search("创业担保贷款额度", k=3)  # type: ignore[attr-defined]
         assert any("dense" in h.channels for h in hits) and cached.hits == 1
