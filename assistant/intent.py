@@ -35,7 +35,7 @@ ASKS = (
     ("materials", re.compile(r"材料|带什么|要带|证件|证明|提供什么|提交什么|准备什么|需要什么资料|(交|携带|出示)什么|什么(票据|凭证)")),
     ("steps", re.compile(r"流程|步骤|程序|手续|怎么办理?|如何办理?|怎么申请|如何申请|怎样申请|怎么领|如何领|怎么备案|如何备案|怎么操作|办理方式")),
     ("where", re.compile(r"哪里|在哪|哪儿|什么地方|地址|窗口|网站|网址|平台|渠道|哪个部门办|找谁")),
-    ("duration", re.compile(r"多久|多长时间|几天|几个月|期限|时限|什么时候|何时|截止|有效期")),
+    ("duration", re.compile(r"多久|多长时间|几天|几个月|期限|时限|什么时候|啥时候|何时|截止|有效期")),
     ("conditions", re.compile(r"条件|资格|符合|能不能|可不可以|可以.{0,8}吗|能否|是否可以|能.{0,6}吗|谁可以|哪些人|什么人|要求")),
 )
 # "材料" or "证明" named as a thing the asker has or does ("交了材料以后，多久能办好", "健康证明到哪里开") is not
@@ -72,12 +72,15 @@ class Intent:
 
 def strip_asks(text: str) -> str:
     """The question without what it asks for: "创业担保贷款能贷多少" → its topic, "创业担保贷款能贷"."""
+    text = _WRAPPED_ASK.sub(r"\1", text)
     for cue in (_QUANTITY, *(c for _, c in ASKS)):
         text = cue.sub("", text)
     return _ASK_TAIL.sub("", text).strip()
 
 
 _ASK_TAIL = re.compile(r"[吗呢吧？?！!。，,\s]+$")
+# "能申请临时救助吗": the ask wraps the matter, which stays ("申请临时救助").
+_WRAPPED_ASK = re.compile(r"(?:能不能|可不可以|能否|是否可以|可以|能)(\w{2,8}?)[吗么嘛]")
 
 
 def _asks(text: str) -> str:

@@ -21,7 +21,7 @@ MATERIALS = re.compile(r"材料|证件|证明|身份证|证书|执照|户口簿|
                        r"提交|递交|携带|上传|[\u4e00-\u9fff]{1,6}(证|书|表|卡|单)(?=[、，；。和及或等）)\s]|$)")
 # (what the question asks, what a sentence holding that answer contains)
 _ANSWER_CUES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
-    (re.compile(r"何时|哪天|哪一天|什么时候|什么时间|几月几[日号]|哪一?年|截止|起止|期限|日期"),
+    (re.compile(r"何时|哪天|哪一天|什么时候|啥时候|什么时间|几月几[日号]|哪一?年|截止|起止|期限|日期"),
      re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{4}\s*年\s*\d{1,2}\s*月|即日起|\d{1,2}[日号][起前后至]")),
     (re.compile(r"地址|哪里|在哪|哪儿|什么地方|何处|哪个网站|网址|网站|路径|入口|渠道|途径"),
      re.compile(r"地址|[路街道巷]\d+号|\d+号|https?://|www\.|网站|公众号|APP|App|小程序|客户端|→|登录|热线|电话|服务中心|窗口|大厅|办事处")),

@@ -31,6 +31,8 @@ def test_strip_asks_keeps_the_topic_of_a_question() -> None:
     assert strip_asks("创业担保贷款能贷多少") == "创业担保贷款能贷"
     assert strip_asks("一次性创业资助要什么材料？") == "一次性创业资助要什么"
     assert strip_asks("公租房谁可以申请？") == "公租房申请"
+    # An ask that wraps the matter leaves the matter: the follow-up "批下来以后多久能拿到钱？" needs it.
+    assert strip_asks("家里遭了火灾，能申请临时救助吗？") == "家里遭了火灾，申请临时救助"
     assert strip_asks("失业保险金怎么申领") == "失业保险金怎么申领"  # no cue of ASKS: kept whole
 
 
