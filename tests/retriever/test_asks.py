@@ -95,7 +95,7 @@ def rank_of(r: Any, query: str, text: str, **config: Any) -> int | None:
 
 
 def test_the_passage_holding_the_asked_amount_leads(retriever: Any) -> None:
-    question = "居民医保个人缴费要交多少钱"
+    question = "居民医保个人缴费一年多少钱"
     assert rank_of(retriever, question, "549元", shape_boost=0.0, coverage_weight=0.0) == 2
     assert rank_of(retriever, question, "549元") == 1
 
@@ -112,7 +112,7 @@ def test_a_passage_that_is_not_about_the_question_gets_no_shape_prior(retriever:
     assert score_of(retriever, question, "549元") == score_of(retriever, question, "549元", shape_boost=0.0)
     assert score_of(retriever, question, "549元", shape_min_coverage=0.0) > score_of(retriever, question, "549元")
     # It covers the question's words: the prior applies.
-    question = "居民医保个人缴费要交多少钱"
+    question = "居民医保个人缴费一年多少钱"
     assert score_of(retriever, question, "549元") > score_of(retriever, question, "549元", shape_boost=0.0)
 
 
