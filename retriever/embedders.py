@@ -135,6 +135,11 @@ class CachedQueries:
                 pending = self._pending[text] = _QUERY_POOL.submit(self._embed, text)
             return pending
 
+    def clear(self) -> None:
+        """Drop every cached vector (the next askers embed again): benchmarks time new questions this way."""
+        with self._lock:
+            self._lru.clear()
+
     def _embed(self, text: str) -> np.ndarray:
         try:
             vec = np.asarray(self.inner.embed_query(text), dtype=np.float32)

@@ -88,3 +88,13 @@ def replace_embedder(retriever: Any, embedder: Any) -> Any:
     r = copy.copy(retriever)
     r.embedder = embedder
     return r
+
+
+def test_clear_drops_the_cached_vectors() -> None:
+    counting = CountingEmbedder(Fixed())
+    cached = CachedQueries(counting)
+    cached.embed_query("失业金")
+    cached.embed_query("失业金")
+    cached.clear()
+    cached.embed_query("失业金")
+    assert counting.texts == ["失业金", "失业金"] and (cached.misses, cached.hits) == (2, 1)
