@@ -476,12 +476,12 @@ class HybridRetriever:
         return out
 
     def _distinct(self, ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
-        """Drop a passage whose text repeats a better one of the same document (a Q/A record and its page)."""
-        seen: set[tuple[int, str]] = set()
+        """Drop a passage whose text repeats a better one: a Q/A record and its page, or a document saved twice
+        (a notice reposted by another site) whose copy would take a second place in the top five."""
+        seen: set[str] = set()
         out = []
         for cid, s in ranked:
-            i = self.index_of[cid]
-            key = (int(self._chunk_doc[i]), "".join(self.chunks.text(i).split()))
+            key = "".join(self.chunks.text(self.index_of[cid]).split())
             if key not in seen:
                 seen.add(key)
                 out.append((cid, s))
