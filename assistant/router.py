@@ -88,7 +88,8 @@ class Answerer:
             return q
         # The question itself, not q.text: the retriever expands it again and weighs its own words above the
         # thesaurus's expansions.
-        hits = self.retriever.search(q.resolved, k=max(self.cfg.search_k, self.cfg.row_k))
+        hits = self.scope.within_named(q.resolved, self.retriever.search(q.resolved, k=max(self.cfg.search_k,
+                                                                                           self.cfg.row_k)))
         top, rows = hits[: self.cfg.search_k], hits
         reason = self.scope.out_of_scope(q.resolved, q.plan.years, q.plan.periods, top)
         if reason:

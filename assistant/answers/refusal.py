@@ -6,6 +6,7 @@ from assistant.citations import citation
 from core.profile import NATION, Profile
 from core.quantities import PERIODS, period_range, period_years
 from core.types import Answer, Hit
+from retriever.scope import query_scope
 
 
 def refusal_text(reason: str, related: list[Hit], hotline_label: str) -> str:
@@ -52,6 +53,16 @@ class Scope:
 
     def places(self, text: str) -> list[str]:
         return self.lib.profile.gazetteer.find(text)
+
+    def within_named(self, text: str, hits: list[Hit]) -> list[Hit]:
+        """A question naming another place ("湖南的居民医保…") whose best hit is of that place is answered from
+        the documents of that place, its parents and no place: a third province's look-alike notice, however close
+        in words, would answer with its own dates and amounts. When the best hit is not of that place, every hit
+        stays: regions are read from the documents' text, and a national compilation read as another province's
+        may be what answers. Naming no place, or the deployment's own, keeps every hit too."""
+        if not hits or not hits[0].in_scope or not query_scope(text, self.lib.profile).named:
+            return hits
+        return [h for h in hits if h.in_scope]
 
     def _known(self, place: str) -> bool:
         # Only a document of that place covers it: a city's plan does not give its counties' or its

@@ -25,6 +25,19 @@ def test_a_place_no_document_covers_is_out_of_scope(lib: Library) -> None:
     assert scope.out_of_scope("南昌市的失业金是多少", [], [], [_hit("南昌市失业保险金标准")]) is None
 
 
+def test_a_question_naming_another_place_is_answered_from_that_place_when_found(lib: Library) -> None:
+    scope = Scope(lib)
+    inside = replace(_hit("城乡居民医保缴费期延长至3月31日", "湖南省医疗保障局通知"), in_scope=True)
+    outside = replace(_hit("城乡居民医保缴费期延长至5月31日", "黑龙江省医疗保障局通知"), in_scope=False)
+    assert scope.within_named("湖南的城乡居民医保最晚交到哪天", [inside, outside]) == [inside]
+    # No hit of that place, or none first: relevance alone (a document whose region was misread may answer).
+    assert scope.within_named("湖南的城乡居民医保最晚交到哪天", [outside]) == [outside]
+    assert scope.within_named("湖南的城乡居民医保最晚交到哪天", [outside, inside]) == [outside, inside]
+    # Naming no place, or the deployment's own, keeps every hit.
+    assert scope.within_named("城乡居民医保最晚交到哪天", [inside, outside]) == [inside, outside]
+    assert scope.within_named("景德镇的城乡居民医保最晚交到哪天", [inside, outside]) == [inside, outside]
+
+
 def test_periods_and_years_outside_the_documents(lib: Library) -> None:
     scope = Scope(lib)
     assert scope.out_of_scope("十五五的目标", [], ["十五五"], []) == "已收录的文件中没有“十五五”时期的规划内容"
