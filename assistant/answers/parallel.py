@@ -32,6 +32,7 @@ _LINK = "为是按：:，,、 "  # what stands between a figure's label and the 
 # A residual subject ("其他参保人员") is whoever the others are not: no wording of a question names it.
 _RESIDUAL = re.compile(r"^(其他|其它|其余|另外|剩余|除)")
 _SUBJECT_CHARS = 20
+_OWN = re.compile(r"^(其中|对于|对)")  # "其中创业意识培训" names 创业意识培训
 _SAME_LABEL = 0.5  # two labels this alike in bigrams ("财政补助标准", "财政补贴标准") say the same figure
 
 
@@ -41,6 +42,17 @@ class Figure:
     phrase: str  # the figure with its per-unit words: "每人413元"
     unit: str
     clause: str  # the clause as written, its end punctuation dropped
+
+
+@dataclass(frozen=True)
+class Parallel:
+    """A figure answer's first line, and the items it was read from (no other line quotes them again)."""
+
+    text: str
+    sentences: tuple[str, ...]
+
+    def holds(self, clause: str) -> bool:
+        return any(clause in s for s in self.sentences)
 
 
 @dataclass(frozen=True)
@@ -65,20 +77,34 @@ def _body(text: str) -> str:
     return ITEM.sub("", text.strip(), count=1).strip()
 
 
-def subjects(bodies: list[str]) -> list[str]:
-    """Each item's subject: what precedes its colon ("在校学生："), else what it begins with before the words
-    every item shares ("城镇职工每人每月300元" beside "农村居民每人每月200元"), a figure or a comma."""
+def _lead_in(clause: str, common: set[str]) -> str:
+    """What a clause begins with before the words every item shares, a figure, a bracket or a 每."""
+    i = 0
+    while i < len(clause) and clause[i: i + 2] not in common and not clause[i].isdigit() and clause[i] not in "（(每":
+        i += 1
+    return clause[:i]
+
+
+def subjects(bodies: list[str]) -> list[tuple[str, str]]:
+    """Each item's subject and the rest of it, where its figures are: what precedes its colon ("在校学生："),
+    else the clause before its first figure's ("其中创业意识培训（GYB），每人最高可补贴300元"), else what its
+    figure's clause begins with before the words every item shares ("城镇职工每人每月300元" beside
+    "农村居民每人每月200元")."""
     common = set.intersection(*(bigrams(b) for b in bodies))
     out = []
     for b in bodies:
         m = _SUBJECT.match(b)
         if m:
-            out.append(m.group(1).strip())
+            out.append((m.group(1).strip(), b[m.end():]))
             continue
-        i = 0
-        while i < len(b) and b[i: i + 2] not in common and not b[i].isdigit() and b[i] not in "，,：:（(；;。每":
-            i += 1
-        out.append(b[:i].strip())
+        clauses = [c for c in _CLAUSES.split(b) if c]
+        j = next((k for k, c in enumerate(clauses) if figures(c)), 0)
+        if j > 0:
+            before = _OWN.sub("", clauses[j - 1].rstrip("，,；;。 "))
+            out.append((_lead_in(before, set()), "".join(clauses[j:])))
+        else:
+            name = _lead_in(clauses[0] if clauses else b, common)
+            out.append((name, b[len(name):]))
     return out
 
 
@@ -124,15 +150,14 @@ def parallel_items(sentences: list[str], pos: int, clause: str) -> list[Item] | 
         return None
     at = run.index(sentences[pos])
     bodies = [_body(s) for s in run]
-    names = subjects(bodies)
-    rests = [b[len(n):].lstrip("：:") if n and b.startswith(n) else b for b, n in zip(bodies, names)]
+    names, rests = zip(*subjects(bodies))
     own = figures(rests[at])
     lead = next((f for f in own if f.clause in clause), None) or next((f for f in own if f.phrase in clause), None)
     if lead is None:
         return None
     items: list[Item | None] = []
-    for rest, name in zip(rests, names):
-        fig = lead if rest is rests[at] else _counterpart(lead, figures(rest))
+    for k, (rest, name) in enumerate(zip(rests, names)):
+        fig = lead if k == at else _counterpart(lead, figures(rest))
         ok = fig is not None and 0 < len(name) <= _SUBJECT_CHARS and not name[0].isdigit()
         items.append(Item(name, fig) if ok and fig else None)
     if items[at] is None:
@@ -187,7 +212,7 @@ def raw_sentences(text: str) -> list[str]:
 class ParallelFigures:
     """The figure answer when its clause is one of parallel items: the subject asked, else each subject."""
 
-    def body(self, question: str, clause: str, passage: str, title: str, limit: int) -> str | None:
+    def body(self, question: str, clause: str, passage: str, title: str, limit: int) -> Parallel | None:
         """The answer for the figure ``clause`` of ``passage`` (in the document titled ``title``), within
         ``limit`` characters; None when the clause is not one of parallel items."""
         sentences = raw_sentences(passage)
@@ -198,4 +223,5 @@ class ParallelFigures:
             return None
         named = named_item(question, items, title)
         text = one_subject(items[named]) if named is not None else each_subject(items, limit)
-        return text if text and len(text) <= limit else None
+        run = tuple(parallel_run(sentences, pos)) if pos is not None else ()
+        return Parallel(text, run) if text and len(text) <= limit else None

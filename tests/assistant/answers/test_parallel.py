@@ -15,7 +15,8 @@ TITLE = "某市关于开展居民医保集中参保缴费工作的通告"
 
 
 def body(question: str, clause: str, passage: str = FEES, limit: int = 120) -> str | None:
-    return ParallelFigures().body(question, clause, passage, TITLE, limit)
+    found = ParallelFigures().body(question, clause, passage, TITLE, limit)
+    return found.text if found else None
 
 
 def test_a_figure_is_read_with_what_it_is_of() -> None:
@@ -59,6 +60,13 @@ def test_clauses_chained_by_semicolons_are_parallel_without_colons() -> None:
     passage = "城镇职工每人每月300元；农村居民每人每月200元。"
     assert body("每月补贴多少钱", "城镇职工每人每月300元", passage) == "城镇职工每人每月300元；农村居民每人每月200元。"
     assert body("农村居民每月补贴多少钱", "城镇职工每人每月300元", passage) == "农村居民每人每月200元。"
+
+
+def test_the_clause_before_a_figure_names_its_subject() -> None:
+    passage = ("对参加培训并取得证书的，给予培训补贴，其中甲类培训（A），每人最高可补贴300元；\n"
+               "乙类培训（B），每人最高可补贴1200元；\n丙类实训每人最高可补贴2800元。")
+    assert body("培训补贴最多多少钱", "每人最高可补贴1200元", passage) == \
+        "每人最高可补贴：甲类培训300元；乙类培训1200元；丙类实训2800元。"
 
 
 def test_a_figure_standing_alone_or_of_other_kinds_is_not_parallel() -> None:
