@@ -32,6 +32,8 @@ _LINK = "为是按：:，,、 "  # what stands between a figure's label and the 
 # A residual subject ("其他参保人员") is whoever the others are not: no wording of a question names it.
 _RESIDUAL = re.compile(r"^(其他|其它|其余|另外|剩余|除)")
 _SUBJECT_CHARS = 20
+_ALIAS = re.compile(r"[（(][A-Za-z0-9]{1,10}[）)]")
+_LATIN = re.compile(r"[a-z]{2,}")
 _OWN = re.compile(r"^(其中|对于|对)")  # "其中创业意识培训" names 创业意识培训
 _SAME_LABEL = 0.5  # two labels this alike in bigrams ("财政补助标准", "财政补贴标准") say the same figure
 
@@ -82,7 +84,8 @@ def _lead_in(clause: str, common: set[str]) -> str:
     i = 0
     while i < len(clause) and clause[i: i + 2] not in common and not clause[i].isdigit() and clause[i] not in "（(每":
         i += 1
-    return clause[:i]
+    alias = _ALIAS.match(clause, i)  # "创办企业培训（SYB）": the bracket names it too
+    return clause[: alias.end()] if i and alias else clause[:i]
 
 
 def subjects(bodies: list[str]) -> list[tuple[str, str]]:
@@ -149,6 +152,7 @@ def parallel_items(sentences: list[str], pos: int, clause: str) -> list[Item] | 
     if len(run) < 2:
         return None
     at = run.index(sentences[pos])
+    marked = item_marker(sentences[pos]) is not None
     bodies = [_body(s) for s in run]
     names, rests = zip(*subjects(bodies))
     own = figures(rests[at])
@@ -158,7 +162,9 @@ def parallel_items(sentences: list[str], pos: int, clause: str) -> list[Item] | 
     items: list[Item | None] = []
     for k, (rest, name) in enumerate(zip(rests, names)):
         fig = lead if k == at else _counterpart(lead, figures(rest))
-        ok = fig is not None and 0 < len(name) <= _SUBJECT_CHARS and not name[0].isdigit()
+        # In a "；" chain, "…的" is a condition, not a subject: "拒不改正的，处…；情节严重的，处…" are tiers.
+        ok = fig is not None and 0 < len(name) <= _SUBJECT_CHARS and not name[0].isdigit() and (
+            marked or not name.endswith("的"))
         items.append(Item(name, fig) if ok and fig else None)
     if items[at] is None:
         return None
@@ -176,7 +182,9 @@ def named_item(question: str, items: list[Item], context: str) -> int | None:
     subject has, nor those of ``context``, the document's title) found in the question. None for none or a tie."""
     common = set.intersection(*(bigrams(i.subject) for i in items))
     asked, known = bigrams(question), bigrams(context)
-    scores = [0 if _RESIDUAL.match(i.subject) else len((bigrams(i.subject) - common - known) & asked) for i in items]
+    low = question.lower()
+    scores = [0 if _RESIDUAL.match(i.subject) else len((bigrams(i.subject) - common - known) & asked)
+              + 2 * sum(w in low for w in _LATIN.findall(i.subject.lower())) for i in items]
     best = max(scores)
     return scores.index(best) if best and scores.count(best) == 1 else None
 

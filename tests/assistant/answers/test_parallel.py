@@ -66,7 +66,15 @@ def test_the_clause_before_a_figure_names_its_subject() -> None:
     passage = ("对参加培训并取得证书的，给予培训补贴，其中甲类培训（A），每人最高可补贴300元；\n"
                "乙类培训（B），每人最高可补贴1200元；\n丙类实训每人最高可补贴2800元。")
     assert body("培训补贴最多多少钱", "每人最高可补贴1200元", passage) == \
-        "每人最高可补贴：甲类培训300元；乙类培训1200元；丙类实训2800元。"
+        "每人最高可补贴：甲类培训（A）300元；乙类培训（B）1200元；丙类实训2800元。"
+    # The bracket's own name ("（B）") names its subject too.
+    assert body("参加BB培训最多补多少钱", "每人最高可补贴300元", passage.replace("（A）", "（AA）").replace("（B）", "（BB）")) \
+        == "乙类培训（BB）：每人最高可补贴1200元。"
+
+
+def test_tiers_of_a_penalty_are_not_parallel_subjects() -> None:
+    passage = "伪造证照的，由登记机关没收违法所得，处10万元以下的罚款；\n情节严重的，处10万元以上50万元以下的罚款。"
+    assert body("伪造证照罚多少", "处10万元以下的罚款", passage) is None
 
 
 def test_a_figure_standing_alone_or_of_other_kinds_is_not_parallel() -> None:
