@@ -116,3 +116,10 @@ def test_the_engine_answers_the_subject_asked_or_each_subject(engine: Any) -> No
     assert unnamed.grounded and unnamed.citations
     assert "在校学生每人400元；其他参保人员每人500元" in unnamed.text
     assert len(unnamed.text) <= 200  # the figure answer's cap
+
+
+def test_circled_and_numbered_items_are_lists_too() -> None:
+    for first, second in (("①", "②"), ("1.", "2.")):
+        passage = f"{first}城镇职工：每人每月补贴300元。\n{second}农村居民：每人每月补贴200元。"
+        assert body("每月补贴多少钱", "每人每月补贴300元", passage) == "城镇职工每人每月补贴300元；农村居民每人每月补贴200元。"
+        assert body("农村居民每月补贴多少", "每人每月补贴300元", passage) == "农村居民每人每月补贴200元。"
