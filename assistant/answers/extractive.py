@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from assistant.answers.base import Query
 from assistant.answers.config import AnswerConfig
@@ -16,6 +17,7 @@ from assistant.answers.passages import (
     ITEM, Sentence, clause_after, clause_before, clip, continue_enumeration, focus, following, introduces_list, items_before, near_copy, needs_continuation, new_figures, pick, ranked_clauses,
     score_sentences,
 )
+from assistant.answers.parallel import Parallel, ParallelFigures
 from assistant.answers.refusal import refuse
 from assistant.answers.subject import asked_terms, names_asked
 from assistant.answers.units import answers_detail, expected_units, money_asked, states_asked_number, states_money
@@ -51,6 +53,7 @@ def _detail_first(q: Query, chosen: list[Sentence], strong: list[Sentence]) -> l
 class Extractive:
     def __init__(self, lib: Library, retriever: Retriever, cfg: AnswerConfig):
         self.lib, self.retriever, self.cfg = lib, retriever, cfg
+        self.parallel = ParallelFigures()
 
     def run(self, q: Query, hits: list[Hit]) -> Answer:
         tw = self.retriever.terms
@@ -139,10 +142,15 @@ class Extractive:
         # The clauses that name what the figure is of ("裁员率多少" → a 裁员率 clause), unless none does.
         named = asked_terms(asked, terms)
         ranked = [r for r in ranked if names_asked(r[2], named)] or ranked
+        # A clause among parallel items leads with the subject asked, or with each subject (see parallel.py).
+        parallel = self._parallel(q, ranked[0][1], ranked[0][2], limit, book) if ranked and wanted == 1 else None
+        if parallel:
+            lines = [parallel.text]
+            limit -= len(parallel.text)
         for score, s, clause in ranked:
             if lines and (len(lines) >= wanted and score < self.cfg.second_clause * ranked[0][0]):
                 break
-            if any(clause in line for line in lines) or limit - len(clause) < 0:
+            if any(clause in line for line in lines) or limit - len(clause) < 0 or parallel and parallel.holds(clause):
                 continue
             line = f"{_end(clause)}[{book.add(s.hit.chunk, s.hit.score)}]"
             # A clause that holds an earlier, shorter one ("缴费10年以上的，最长24个月") takes its place.
@@ -153,6 +161,16 @@ class Extractive:
             if len(lines) >= max(wanted, 2) or limit < 30:
                 break
         return "\n".join(lines) or self._sentences(chosen, book, self.cfg.figure_chars, terms)
+
+    def _parallel(self, q: Query, s: Sentence, clause: str, limit: int, book: CiteBook) -> Parallel | None:
+        """The clause is one of a passage's parallel items ("（一）在校学生：…413元", "（二）其他参保人员：…549元"):
+        the subject the question names, else each subject with its figure (see parallel.py)."""
+        chunk = s.hit.chunk
+        if chunk.kind in ("table_row", "table_overview", "meta"):
+            return None
+        asked = " ".join([q.resolved, *q.plan.expansions])
+        found = self.parallel.body(asked, clause, chunk.text, chunk.doc_title, limit - 4)
+        return replace(found, text=f"{found.text}[{book.add(chunk, s.hit.score)}]") if found else None
 
     def _ranked_clauses(self, q: Query, chosen: list[Sentence], terms: dict[str, float], fits: Callable[[str], bool],
                         limit: int) -> list[tuple[float, Sentence, str]]:

@@ -185,7 +185,7 @@ _NUMERAL = re.compile(r"[一二三四五六七八九十\d①-⑳]+")
 _FIRST = {"1", "一", "①"}
 
 
-def _marker(text: str) -> tuple[str, str] | None:
+def item_marker(text: str) -> tuple[str, str] | None:
     """A list item's marker kind ("#." for "2.", "（#）" for "（二）") and its number, or None."""
     m = ITEM.match(text)
     if not m:
@@ -198,13 +198,13 @@ def items_before(s: Sentence, limit: int) -> list[str]:
     """The items of the same list before ``s`` in its passage (at most ``limit``), when ``s`` is one of them:
     "处置流程是什么" is answered from step 1, not from the step that matched best. An item's own body
     ("填报须知：…" under "1.《申报表》") lies between two items and is passed over."""
-    own = _marker(s.text)
+    own = item_marker(s.text)
     if own is None:
         return []
     run: list[str] = []
     bodies = 0
     for t in reversed(chunk_sentences(s.hit.chunk)[: s.pos]):
-        mark = _marker(t)
+        mark = item_marker(t)
         if mark is None:
             bodies += 1
             if bodies > 3:
