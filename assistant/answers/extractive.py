@@ -58,7 +58,7 @@ class Extractive:
         if q.current and q.current != q.text:  # a merged follow-up: its own words lead
             terms = own_words_first(terms, q.current, self.cfg.previous_turn_weight)
         top = [h for h in hits if h.chunk.kind != "meta"][:6]
-        coverage = tw.coverage(tw.weights(q.resolved), [h.chunk.text + h.chunk.section for h in top])
+        coverage = tw.coverage(tw.weights(q.resolved), [h.chunk.text + h.chunk.section for h in top], q.resolved)
         if not top or coverage < self.cfg.coverage_floor or self._far(top, coverage):
             return refuse(self.lib, q.question, q.resolved, NOT_FOUND, top if coverage > self.cfg.related_floor else [])
         ranked = score_sentences(top, terms, q.resolved, asks_number(q), self.cfg)
