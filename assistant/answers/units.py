@@ -30,7 +30,7 @@ _PER_UNIT = [
     (re.compile(r"办理流程|什么手续|怎么办理|如何办理|怎么申请|如何申请"),
      re.compile(r"流程|手续|步骤|申请|办理|提交|登录|受理|递交|平台|网站|网上|线上|窗口|App|APP|小程序")),
     (re.compile(r"每户"), re.compile(r"每户|户均")),
-    (re.compile(r"最多|最高|最长|上限|额度|封顶"), re.compile(r"最高|最多|最长|至多|上限|额度|封顶|不超过|不得超过|未超过")),
+    (re.compile(r"最多|最高|最长|上限|额度|封顶"), re.compile(r"最高|最多|最长|至多|上限|额度|限额|封顶|不超过|不得超过|未超过|不高于|以内")),
     (re.compile(r"最低|最少|下限"), re.compile(r"最低|最少|下限|不低于|不少于|至少|不足|起")),
     (re.compile(r"起付"), re.compile(r"起付")),
     (re.compile(r"档次"), re.compile(r"档次")),
