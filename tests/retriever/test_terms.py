@@ -50,3 +50,11 @@ def test_a_word_inside_an_abbreviation_is_covered_by_the_spelled_out_wording() -
     # A broader wording does not spell the word out: 津贴 stays uncovered by a passage on 生育保险.
     asked = "生育津贴怎么领"
     assert tw.coverage(tw.weights(asked), ["参加生育保险的职工。"], asked) == pytest.approx(0.5)
+
+
+def test_at_most_and_at_least_are_how_a_question_asks() -> None:
+    # Passages write the limit ("不低于200元", "最高30万元"), never 最少 or 最多.
+    tw = TermWeights(lambda text: [w for w in ("补贴", "最少", "最多") if w in text], {"补贴": 1.0, "最少": 3.0, "最多": 3.0},
+                     Thesaurus.parse([]))
+    assert tw.coverage(tw.weights("补贴最少能领多少"), ["每月补贴不低于200元。"]) == 1.0
+    assert tw.coverage(tw.weights("补贴最多能领多少"), ["补贴最高3000元。"]) == 1.0
