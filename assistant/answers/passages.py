@@ -41,8 +41,21 @@ def chunk_sentences(chunk: Chunk) -> list[str]:
         return [line for line in chunk.text.split("\n")[1:] if line.strip()]
     text = _QA_PREFIX.sub("", chunk.text) if chunk.kind == "qa" else chunk.text
     # A short line that introduces a list ("补贴条件：") is kept: it is what a conditions answer starts from.
-    parts = [p for p in split_sentences(text) if len(p) >= 6 or (len(p) >= 3 and p.endswith(("：", ":")))]
+    parts = [p for p in short_bodies(split_sentences(text)) if len(p) >= 6 or (len(p) >= 3 and p.endswith(("：", ":")))]
     return with_bodies([_MARKER.sub("", s).strip() for s in parts])
+
+
+def short_bodies(parts: list[str]) -> list[str]:
+    """A numbered heading keeps a body too short to stand as a sentence ("八、收费标准" + "不收费" →
+    "八、收费标准：不收费"): alone the body would be dropped, and the heading would answer without it."""
+    out: list[str] = []
+    for p in parts:
+        prev = out[-1] if out else ""
+        if prev and len(p.strip()) < 6 and not ITEM.match(p) and ITEM.match(prev) and is_heading(prev):
+            out[-1] = prev.rstrip("。") + ("" if prev.endswith(("：", ":")) else "：") + p.strip()
+        else:
+            out.append(p)
+    return out
 
 
 def with_bodies(sentences: list[str]) -> list[str]:

@@ -124,3 +124,10 @@ def test_a_passage_ranked_far_below_the_best_needs_clearly_more_of_the_question_
     terms = {"创业": 1.0, "补贴": 1.0, "申请": 1.0, "受理": 1.0}
     ranked = score_sentences(hits, terms, "创业补贴申请受理", want_number=False, cfg=AnswerConfig())
     assert ranked[0].hit.chunk.id == "a"
+
+
+def test_a_numbered_heading_keeps_a_body_too_short_to_stand_alone() -> None:
+    page = _hit("八、收费标准\n不收费\n九、办理时限\n法定办结时限为二十个工作日，承诺十个工作日。")
+    assert chunk_sentences(page.chunk) == ["八、收费标准：不收费", "九、办理时限。法定办结时限为二十个工作日，承诺十个工作日。"]
+    # A short line after an unnumbered one is dropped as before: it is no body of a heading.
+    assert chunk_sentences(_hit("申请人须本人到场\n不收费").chunk) == ["申请人须本人到场"]
