@@ -32,6 +32,8 @@ _PER_UNIT = [
     (re.compile(r"每户"), re.compile(r"每户|户均")),
     (re.compile(r"最多|最高|最长|上限|额度|封顶"), re.compile(r"最高|最多|最长|至多|上限|额度|限额|封顶|不超过|不得超过|未超过|不高于|以内")),
     (re.compile(r"最低|最少|下限"), re.compile(r"最低|最少|下限|不低于|不少于|至少|不足|起")),
+    # How much something went up ("养老金涨了多少") is said by a sentence that states a rise, not by any figure of it.
+    (re.compile(r"涨了?多少|涨了?几|上调了?多少|涨幅"), re.compile(r"提高|增加|上调|调增|增长|上涨|涨|增幅|调整")),
     (re.compile(r"起付"), re.compile(r"起付")),
     (re.compile(r"档次"), re.compile(r"档次")),
     (re.compile(r"缴费比例|费率"), re.compile(r"缴费比例|费率")),

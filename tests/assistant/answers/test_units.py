@@ -124,3 +124,9 @@ def test_a_limit_is_written_as_not_above_within_or_a_cap_too() -> None:
     assert answers_detail("最多能贷多少", "个人贷款在30万元以内。")
     assert answers_detail("最多报多少钱", "统筹基金支付限额为200元。")
     assert not answers_detail("一年最多报多少", "按每人每年250000元的标准纳入统筹基金支付范围。")  # no limit stated
+
+
+def test_how_much_something_went_up_needs_a_sentence_stating_a_rise() -> None:
+    assert answers_detail("今年退休人员的养老金涨了多少", "退休人员基本养老金月人均提高2%。")
+    assert not answers_detail("今年退休人员的养老金涨了多少", "基本养老金将于审核通过的次月10日前划入银行账户。")
+    assert answers_detail("养老金是多少", "基本养老金将于次月10日前划入银行账户。")  # no rise asked
