@@ -48,7 +48,7 @@ _PER_UNIT = [
     (re.compile(r"个人(最多|最高|能贷|能拿|能领)"), re.compile(r"个人|每人|人均|每名")),
 ]
 # "补贴多少", "一年补多少", "最多能贷多少万": an amount of money, though the question doesn't say 元.
-_MONEY_ASKED = re.compile(r"(补贴|补助|津贴|资助|奖励|奖金|救助金|失业金|养老金|抚恤金|工资|贷款|罚款|贷|罚|补(?![交缴办录充]))"
+_MONEY_ASKED = re.compile(r"(补贴|补助|津贴|资助|奖励|奖金|救助金|失业金|养老金|抚恤金|工资|贷款|罚款|贷|罚|补(?![交缴办录充])|交|缴)"
                           r"[^，。？?,]{0,8}多少(?![个人名天年月分岁次张项家倍%]|万人)|多少(补贴|补助|津贴|资助|奖励)")
 MONEY = frozenset({"元", "万元", "亿元"})
 # "2万个岗位" counts 个 (a magnitude before a counter), where "2万人" keeps its unit 万人.

@@ -130,3 +130,11 @@ def test_how_much_something_went_up_needs_a_sentence_stating_a_rise() -> None:
     assert answers_detail("今年退休人员的养老金涨了多少", "退休人员基本养老金月人均提高2%。")
     assert not answers_detail("今年退休人员的养老金涨了多少", "基本养老金将于审核通过的次月10日前划入银行账户。")
     assert answers_detail("养老金是多少", "基本养老金将于次月10日前划入银行账户。")  # no rise asked
+
+
+def test_how_much_one_pays_is_an_amount_of_money() -> None:
+    from assistant.answers.units import money_asked
+
+    assert money_asked("学生参加城乡居民医保自己交多少")
+    assert money_asked("灵活就业每月要缴多少")
+    assert not money_asked("社保要交多少年")  # years, not money
