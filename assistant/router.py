@@ -19,7 +19,7 @@ from assistant.answers.library import Library
 from assistant.answers.lists import TableLists
 from assistant.answers.lookup import Lookup, look_up
 from assistant.answers.met import UnmetList
-from assistant.answers.refusal import Scope, referral, refuse
+from assistant.answers.refusal import Scope, answer_said, referral, refuse
 from assistant.answers.schema import wanted_columns
 from assistant.answers.text_figures import TextFigures
 from assistant.answers.values import TableValues
@@ -99,8 +99,7 @@ class Answerer:
         doc_id = top[0].chunk.doc_id if top else next(iter(self.records.documents), "")
         ans = self._structured(q, top, rows, doc_id) or self.extractive.run(q, top)
         if ans.grounded:
-            cited = "".join(c.text + c.section + c.document for c in ans.citations)
-            reason = referral(self.profile, q.current, cited)
+            reason = referral(self.profile, q.current, answer_said(ans))
             if reason:
                 return self._done(refuse(self.lib, question, q.resolved, reason, []), q, top)
         return self._done(ans, q, top)

@@ -121,6 +121,11 @@ class Thesaurus:
                     out.append(term)
         return out
 
+    def keys_in(self, text: str) -> list[str]:
+        """The colloquial keys ``expand`` finds in ``text`` (normalized), in text order."""
+        low = text.lower()
+        return [low[s : s + n] for s, n in self._select(low) if self._table[low[s : s + n]]]
+
     def _select(self, low: str) -> list[tuple[int, int]]:
         # Longest matches claim their characters first, so "社保卡" wins over "社保".
         found = sorted(self._matches(low), key=lambda m: (-m[1], m[0]))

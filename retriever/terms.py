@@ -49,10 +49,21 @@ class TermWeights:
         fill = sum(known.values()) / len(known) if known else 1.0
         return {**known, **{w: fill for w in unknown}}
 
-    def matcher(self, terms: dict[str, float]) -> Callable[[str], float]:
-        """``coverage`` for one question over many passages: the thesaurus is read once, not per passage."""
+    def matcher(self, terms: dict[str, float], question: str = "") -> Callable[[str], float]:
+        """``coverage`` for one question over many passages: the thesaurus is read once, not per passage.
+
+        With the question, a word inside a longer key the question holds takes that key's wording too when the
+        wording spells the word out (holds all its characters): the tokenizer reads the abbreviation "公租房" as
+        公 + 租房, and the passage writes 公共租赁住房. A wording that does not ("生育津贴" → 生育保险) is broader
+        than the word and would cover what the library may not hold (津贴)."""
         asking = load_word_list(QUESTION_WORDS)
-        alts = [((t, *self._thesaurus.expand(t)), w) for t, w in terms.items() if t not in asking]
+        keys = self._thesaurus.keys_in(question) if question else []
+
+        def forms(t: str) -> tuple[str, ...]:
+            wider = [e for k in keys if t in k and t != k for e in self._thesaurus.expand(k) if set(t) <= set(e)]
+            return tuple(dict.fromkeys((t, *self._thesaurus.expand(t), *wider)))
+
+        alts = [(forms(t), w) for t, w in terms.items() if t not in asking]
         total = sum(w for _, w in alts)
         if not total:
             return lambda text: 0.0
@@ -71,10 +82,10 @@ class TermWeights:
 
         return share
 
-    def coverage(self, terms: dict[str, float], texts: Sequence[str]) -> float:
+    def coverage(self, terms: dict[str, float], texts: Sequence[str], question: str = "") -> float:
         """Share of the terms' weight the texts contain, directly or through the thesaurus.
 
         Question words ("多少钱", "多久": retriever/data/question_words.txt) are left out: no passage holds them,
         and counting them made every question that says how it asks look uncovered.
         """
-        return self.matcher(terms)("".join(texts))
+        return self.matcher(terms, question)("".join(texts))

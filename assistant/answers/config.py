@@ -36,6 +36,8 @@ class AnswerConfig:
     # Now (e5, Guangzhou dev2 / Guangzhou dev / NCPQA dev / plan / held-out): 1.0 → 66.7 / 80.5 / 81.2 / 98.1 / 95.4%,
     # 1.5 → 67.3% dev2, 2.0 → 68.7 / 81.3 / 80.9 / 98.1 / 95.4%, 2.5 → 68.7 / 80.1 / 80.6 / 98.1 / 95.4%, 3.0 → 68.7% dev2.
     hit_weight: float = 2.0
+    # Words of a merged follow-up that only the previous turn brought count this share in choosing sentences.
+    previous_turn_weight: float = 0.5
     heading_weight: float = 0.3  # question words in a passage's own heading count this much for its sentences
     out_of_scope: float = 0.5  # sentences of documents outside the question's region scope count this much
     length_power: float = 0.5  # a sentence scores / (length / 20) ** this (NCPQA dev 78.0% at 0.35, 77.4% at 0.5, 74.8% at 0.65; Guangzhou 69.3% at 0.35)

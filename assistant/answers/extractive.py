@@ -19,7 +19,7 @@ from assistant.answers.passages import (
 )
 from assistant.answers.parallel import Parallel, ParallelFigures
 from assistant.answers.refusal import refuse
-from assistant.answers.subject import asked_terms, names_asked
+from assistant.answers.subject import asked_terms, names_asked, own_words_first
 from assistant.answers.units import answers_detail, expected_units, money_asked, states_asked_number, states_money
 from assistant.citations import CiteBook
 from core.types import Answer, Hit
@@ -58,8 +58,10 @@ class Extractive:
     def run(self, q: Query, hits: list[Hit]) -> Answer:
         tw = self.retriever.terms
         terms = tw.weights(q.plan.text if q.plan.expansions else q.resolved)
+        if q.current and q.current != q.text:  # a merged follow-up: its own words lead
+            terms = own_words_first(terms, q.current, self.cfg.previous_turn_weight)
         top = [h for h in hits if h.chunk.kind != "meta"][:6]
-        coverage = tw.coverage(tw.weights(q.resolved), [h.chunk.text + h.chunk.section for h in top])
+        coverage = tw.coverage(tw.weights(q.resolved), [h.chunk.text + h.chunk.section for h in top], q.resolved)
         if not top or coverage < self.cfg.coverage_floor or self._far(top, coverage):
             return refuse(self.lib, q.question, q.resolved, NOT_FOUND, top if coverage > self.cfg.related_floor else [])
         ranked = score_sentences(top, terms, q.resolved, asks_number(q), self.cfg)

@@ -41,8 +41,21 @@ def chunk_sentences(chunk: Chunk) -> list[str]:
         return [line for line in chunk.text.split("\n")[1:] if line.strip()]
     text = _QA_PREFIX.sub("", chunk.text) if chunk.kind == "qa" else chunk.text
     # A short line that introduces a list ("补贴条件：") is kept: it is what a conditions answer starts from.
-    parts = [p for p in split_sentences(text) if len(p) >= 6 or (len(p) >= 3 and p.endswith(("：", ":")))]
+    parts = [p for p in short_bodies(split_sentences(text)) if len(p) >= 6 or (len(p) >= 3 and p.endswith(("：", ":")))]
     return with_bodies([_MARKER.sub("", s).strip() for s in parts])
+
+
+def short_bodies(parts: list[str]) -> list[str]:
+    """A numbered heading keeps a body too short to stand as a sentence ("八、收费标准" + "不收费" →
+    "八、收费标准：不收费"): alone the body would be dropped, and the heading would answer without it."""
+    out: list[str] = []
+    for p in parts:
+        prev = out[-1] if out else ""
+        if prev and len(p.strip()) < 6 and not ITEM.match(p) and ITEM.match(prev) and is_heading(prev):
+            out[-1] = prev.rstrip("。") + ("" if prev.endswith(("：", ":")) else "：") + p.strip()
+        else:
+            out.append(p)
+    return out
 
 
 def with_bodies(sentences: list[str]) -> list[str]:
@@ -139,8 +152,10 @@ def pick(sentences: list[Sentence], limit: int = 4, floor: float = 0.35) -> list
     for s in sentences:
         if len(chosen) >= limit or (chosen and s.score < floor * chosen[0].score):
             break
-        # A near-copy in another document is that document's version (maybe with other figures): keep it.
-        if not any(near_copy(s.text, c.text) and s.hit.chunk.doc_id == c.hit.chunk.doc_id for c in chosen):
+        # A near-copy in another document is that document's version (maybe with other figures): keep it; and
+        # within one document a copy under another label is another bracket ("在校学生：…413元" / "其他参保人员：…549元").
+        if not any(near_copy(s.text, c.text) and s.hit.chunk.doc_id == c.hit.chunk.doc_id and not other_bracket(s.text, c.text)
+                   for c in chosen):
             chosen.append(s)
     return chosen
 
@@ -297,6 +312,7 @@ def figure_clauses(sentence: str, fits: Callable[[str], bool], limit: int,
                    terms: dict[str, float] | None = None) -> list[str]:
     """Each clause holding a fitting figure, with the clause before it when that names the subject."""
     parts = [p for p in _CLAUSE.split(sentence) if p.strip()]
+    label = _label(parts[0]) if len(parts) > 1 else ""
     out = []
     for i, p in enumerate(parts):
         probe = as_digits(p)  # "处五日以上十日以下拘留" states a figure too
@@ -307,9 +323,26 @@ def figure_clauses(sentence: str, fits: Callable[[str], bool], limit: int,
             own = [t for t in terms or {} if t in p.lower()]
             names = not own and any(t in prev.lower() for t in terms or {})
             head = prev if prev and (len(p) < 12 or (names and not has_figure(prev))) else ""
+            # A bracket's label ("（二）其他参保人员：") says whose figure it is; brackets differ by it alone.
+            if i and label and not head.startswith(parts[0]):
+                head = label + ("" if i == 1 else head)
             head = head if len(head) + len(p) <= limit else ""
             out.append(clip((head + p).strip().rstrip("，,；;"), limit))
     return out
+
+
+def other_bracket(a: str, b: str) -> bool:
+    """Two sentences that open with different labels ("（一）在校学生：…", "（二）其他参保人员：…")."""
+    la, lb = (_label(_CLAUSE.split(t, maxsplit=1)[0]) for t in (a, b))
+    return bool(la and lb and la != lb)
+
+
+def _label(part: str) -> str:
+    """A numbered sentence's opening label ("（二）其他参保人员：" → "其他参保人员："), or ""."""
+    if not ITEM.match(part.strip()):
+        return ""
+    text = ITEM.sub("", part.strip()).strip()
+    return text if text.endswith(("：", ":")) and 2 <= len(text) <= 13 else ""
 
 
 def ranked_clauses(chosen: list[Sentence], terms: dict[str, float], fits: Callable[[str], bool],

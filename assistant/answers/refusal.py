@@ -40,6 +40,12 @@ def referral(profile: Profile, question: str, cited: str) -> str | None:
     return None
 
 
+def answer_said(ans: Answer) -> str:
+    """What an answer says and where from (its sections and documents), for ``referral``: not the whole of each
+    cited passage, which may name the topic in passing ("住房公积金" among a housing fund's sources)."""
+    return ans.text + "".join(c.section + c.document for c in ans.citations)
+
+
 class Scope:
     """Places, periods and years the library holds documents for."""
 

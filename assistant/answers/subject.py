@@ -48,3 +48,11 @@ def names_asked(clause: str, asked: set[str]) -> bool:
                 return True
             i = low.find(t, i + 1)
     return False
+
+
+def own_words_first(terms: dict[str, float], current: str, share: float) -> dict[str, float]:
+    """A follow-up merged with the previous question ("家里遭了火灾，申请临时救助 批下来以后多久能拿到钱"): the
+    words only the previous turn brought weigh ``share`` of their weight, so the sentence that answers this
+    turn's own ask (拿到钱 → 发放) leads, not one that restates the previous matter (火灾, 申请)."""
+    low = current.lower()
+    return {t: w if t in low else w * share for t, w in terms.items()}

@@ -30,8 +30,10 @@ _PER_UNIT = [
     (re.compile(r"办理流程|什么手续|怎么办理|如何办理|怎么申请|如何申请"),
      re.compile(r"流程|手续|步骤|申请|办理|提交|登录|受理|递交|平台|网站|网上|线上|窗口|App|APP|小程序")),
     (re.compile(r"每户"), re.compile(r"每户|户均")),
-    (re.compile(r"最多|最高|最长|上限|额度|封顶"), re.compile(r"最高|最多|最长|至多|上限|额度|封顶|不超过|不得超过|未超过")),
+    (re.compile(r"最多|最高|最长|上限|额度|封顶"), re.compile(r"最高|最多|最长|至多|上限|额度|限额|封顶|不超过|不得超过|未超过|不高于|以内")),
     (re.compile(r"最低|最少|下限"), re.compile(r"最低|最少|下限|不低于|不少于|至少|不足|起")),
+    # How much something went up ("养老金涨了多少") is said by a sentence that states a rise, not by any figure of it.
+    (re.compile(r"涨了?多少|涨了?几|上调了?多少|涨幅"), re.compile(r"提高|增加|上调|调增|增长|上涨|涨|增幅|调整")),
     (re.compile(r"起付"), re.compile(r"起付")),
     (re.compile(r"档次"), re.compile(r"档次")),
     (re.compile(r"缴费比例|费率"), re.compile(r"缴费比例|费率")),
@@ -46,7 +48,7 @@ _PER_UNIT = [
     (re.compile(r"个人(最多|最高|能贷|能拿|能领)"), re.compile(r"个人|每人|人均|每名")),
 ]
 # "补贴多少", "一年补多少", "最多能贷多少万": an amount of money, though the question doesn't say 元.
-_MONEY_ASKED = re.compile(r"(补贴|补助|津贴|资助|奖励|奖金|救助金|失业金|养老金|抚恤金|工资|贷款|罚款|贷|罚|补(?![交缴办录充]))"
+_MONEY_ASKED = re.compile(r"(补贴|补助|津贴|资助|奖励|奖金|救助金|失业金|养老金|抚恤金|工资|贷款|罚款|贷|罚|补(?![交缴办录充])|交|缴)"
                           r"[^，。？?,]{0,8}多少(?![个人名天年月分岁次张项家倍%]|万人)|多少(补贴|补助|津贴|资助|奖励)")
 MONEY = frozenset({"元", "万元", "亿元"})
 # "2万个岗位" counts 个 (a magnitude before a counter), where "2万人" keeps its unit 万人.

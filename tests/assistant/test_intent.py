@@ -29,7 +29,10 @@ def test_strip_asks_keeps_the_topic_of_a_question() -> None:
     from assistant.intent import strip_asks
 
     assert strip_asks("创业担保贷款能贷多少") == "创业担保贷款能贷"
-    assert strip_asks("一次性创业资助要什么材料？") == "一次性创业资助要什么"
+    assert strip_asks("一次性创业资助要什么材料？") == "一次性创业资助"
+    # What is left of the ask goes with it: a follow-up ("总积分要达到多少分") must not ask for the conditions again.
+    assert strip_asks("广州积分入户要满足什么条件？") == "广州积分入户"
+    assert strip_asks("开公司办营业执照要交什么材料？") == "开公司办营业执照"
     assert strip_asks("公租房谁可以申请？") == "公租房申请"
     # An ask that wraps the matter leaves the matter: the follow-up "批下来以后多久能拿到钱？" needs it.
     assert strip_asks("家里遭了火灾，能申请临时救助吗？") == "家里遭了火灾，申请临时救助"

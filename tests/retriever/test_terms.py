@@ -35,3 +35,26 @@ def test_the_local_share_leaves_out_the_words_of_the_title(terms: TermWeights) -
     assert share(title, "临时救助审批由区民政部门负责。") == 0.0
     assert share("", "救助金按月发放。") == pytest.approx(terms.coverage(weights, ["救助金按月发放。"]))
     assert share("临时救助审批后发放", "救助金按月发放。") == 0.0  # nothing left to tell passages apart
+
+
+def test_a_word_inside_an_abbreviation_is_covered_by_the_spelled_out_wording() -> None:
+    thesaurus = Thesaurus.parse(["公租房\t公共租赁住房", "生育津贴\t生育保险"])
+    # The tokenizer may read either abbreviation as two words; these are the words it gives.
+    split = {"公租房保障快到期了": ["公", "租房", "保障", "到期"], "生育津贴怎么领": ["生育", "津贴"]}
+    tw = TermWeights(lambda text: split.get(text, []), {"租房": 2.0, "保障": 1.0, "到期": 1.0, "生育": 1.0, "津贴": 1.0},
+                     thesaurus)
+    passage = ["公共租赁住房保障期限届满3个月前提交申请。"]
+    question = "公租房保障快到期了"
+    assert tw.coverage(tw.weights(question), passage) == pytest.approx(0.25)  # 保障 only
+    assert tw.coverage(tw.weights(question), passage, question) == pytest.approx(0.75)  # 租房 too
+    # A broader wording does not spell the word out: 津贴 stays uncovered by a passage on 生育保险.
+    asked = "生育津贴怎么领"
+    assert tw.coverage(tw.weights(asked), ["参加生育保险的职工。"], asked) == pytest.approx(0.5)
+
+
+def test_at_most_and_at_least_are_how_a_question_asks() -> None:
+    # Passages write the limit ("不低于200元", "最高30万元"), never 最少 or 最多.
+    tw = TermWeights(lambda text: [w for w in ("补贴", "最少", "最多") if w in text], {"补贴": 1.0, "最少": 3.0, "最多": 3.0},
+                     Thesaurus.parse([]))
+    assert tw.coverage(tw.weights("补贴最少能领多少"), ["每月补贴不低于200元。"]) == 1.0
+    assert tw.coverage(tw.weights("补贴最多能领多少"), ["补贴最高3000元。"]) == 1.0

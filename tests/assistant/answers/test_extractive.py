@@ -198,3 +198,38 @@ def test_a_conditions_answer_starts_from_the_short_line_that_heads_the_list() ->
                                         "补贴对象：符合条件的创业者，创业补贴只能申请一次。")],
                    "申请创业补贴要满足什么条件？")
     assert text.index("补贴条件：") < text.index("1. 创业满6个月") < text.index("2. 带动就业3人以上"), text
+
+
+class _FollowRetriever:
+    """A corpus where 发放 weighs a little less than the previous turn's three words together."""
+
+    _known = ("创业", "补贴", "材料", "申请", "发放")
+    terms = TermWeights(lambda t: [w for w in _FollowRetriever._known if w in t],
+                        {"创业": 1.0, "补贴": 1.0, "材料": 1.0, "申请": 1.0, "发放": 4.0}, Thesaurus.parse([]))
+    live_channels: dict[str, str] = {}
+
+
+def _followup_answer(cfg: AnswerConfig) -> str:
+    """The first point of the answer to "补贴怎么发放？" after a question on the materials."""
+    from assistant.answers.base import Query
+    from assistant.intent import read_intent
+    from retriever.query import analyze
+
+    doc, first = _doc("1", "2024-01-02", "申请创业补贴需提交材料。")
+    _, second = _doc("1", "2024-01-02", "补贴经审核后发放到申请人账户。")
+    second.id = "c2"
+    lib = Library(FakeRecords(documents={"1": doc}, chunks=[first, second]), PROFILE)  # type: ignore[arg-type]
+    asked, merged = "补贴怎么发放？", "申请创业补贴材料 补贴怎么发放"  # as merge_followup writes it
+    current, plan = analyze(asked, Thesaurus.parse([])), analyze(merged, Thesaurus.parse([]))
+    q = Query(question=asked, resolved=merged, plan=plan, current=current.text,
+              intent=read_intent(current.normalized, [], []))
+    hits = [Hit(chunk=c, score=1.0, issue_date="2024-01-02") for c in (second, first)]
+    text = Extractive(lib, _FollowRetriever(), cfg).run(q, hits).text  # type: ignore[arg-type]
+    return text.removeprefix("根据《文件1》（2024年1月2日）：").split("\n")[0]
+
+
+def test_a_merged_followup_is_answered_by_its_own_words_not_the_previous_turns() -> None:
+    # The previous turn asked for the materials; this one asks how the money is paid.
+    assert _followup_answer(AnswerConfig()) == "1. 补贴经审核后发放到申请人账户。[1]"
+    # Counted in full, the previous turn's words pick its own sentence again.
+    assert _followup_answer(AnswerConfig(previous_turn_weight=1.0)) == "1. 申请创业补贴需提交材料。[1]"

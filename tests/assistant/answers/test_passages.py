@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from assistant.answers.config import AnswerConfig
 from assistant.answers.passages import (
-    Sentence, chunk_sentences, clip, focus, has_figure, needs_continuation, pick, ranked_clauses, score_sentences,
+    Sentence, chunk_sentences, figure_clauses, clip, focus, has_figure, needs_continuation, pick, ranked_clauses, score_sentences,
 )
 from core.types import Chunk, Hit
 
@@ -124,3 +124,24 @@ def test_a_passage_ranked_far_below_the_best_needs_clearly_more_of_the_question_
     terms = {"创业": 1.0, "补贴": 1.0, "申请": 1.0, "受理": 1.0}
     ranked = score_sentences(hits, terms, "创业补贴申请受理", want_number=False, cfg=AnswerConfig())
     assert ranked[0].hit.chunk.id == "a"
+
+
+def test_a_numbered_heading_keeps_a_body_too_short_to_stand_alone() -> None:
+    page = _hit("八、收费标准\n不收费\n九、办理时限\n法定办结时限为二十个工作日，承诺十个工作日。")
+    assert chunk_sentences(page.chunk) == ["八、收费标准：不收费", "九、办理时限。法定办结时限为二十个工作日，承诺十个工作日。"]
+    # A short line after an unnumbered one is dropped as before: it is no body of a heading.
+    assert chunk_sentences(_hit("申请人须本人到场\n不收费").chunk) == ["申请人须本人到场"]
+
+
+def test_brackets_of_one_document_are_both_kept_with_their_labels() -> None:
+    hit = _hit("（一）在校学生：个人缴费标准为每人413元，财政补助标准为每人956元。（二）其他参保人员：个人缴费标准为每人549元，财政补助标准为每人820元。")
+    student, other = chunk_sentences(hit.chunk)
+    chosen = pick([Sentence(student, hit, 0, 0, 1.0), Sentence(other, hit, 0, 1, 0.9)])
+    assert [s.text for s in chosen] == [student, other]  # near copies, but other brackets
+    fits = lambda c: "元" in c  # noqa: E731
+    terms = {"个人": 1.0, "缴费标准": 1.0}
+    assert figure_clauses(other, fits, 200, terms)[0] == "其他参保人员：个人缴费标准为每人549元"
+    # A near copy without labels is still one sentence said twice.
+    copy = _hit("个人缴费标准为每人413元，财政补助标准为每人956元。个人缴费标准为每人413元，由税务部门征收。")
+    first, second = chunk_sentences(copy.chunk)
+    assert len(pick([Sentence(first, copy, 0, 0, 1.0), Sentence(second, copy, 0, 1, 0.9)])) == 1

@@ -3,7 +3,7 @@ from dataclasses import replace
 
 import pytest
 
-from assistant.answers.refusal import Scope, referral, refusal_text
+from assistant.answers.refusal import Scope, answer_said, referral, refusal_text
 from core.profile import ProfileError, load_profile
 from core.types import Chunk, Hit
 
@@ -52,6 +52,20 @@ def test_a_topic_another_service_answers_is_referred_there() -> None:
     # ... but not when the cited passage is about that topic, nor when the question does not name it
     assert referral(profile, "公积金贷款最高能贷多少", "住房公积金贷款最高额度为60万元") is None
     assert referral(profile, "创业担保贷款最高能贷多少", "创业担保贷款额度最高为500万元") is None
+
+
+def test_a_passage_naming_the_topic_in_passing_does_not_keep_the_answer() -> None:
+    from assistant.citations import citation
+    from core.types import Answer
+
+    profile = replace(load_profile("jingdezhen"), elsewhere=(("公积金中心（12345）", ("公积金",)),))
+    passage = _hit("公共租赁住房资金来源：（三）每年从土地出让净收益提取不低于10%的资金；（四）住房公积金增值收益。")
+    ans = Answer(text="根据《某市就业规划》：每年从土地出让净收益提取不低于10%的资金。[1]",
+                 citations=[citation(1, passage.chunk)], grounded=True)
+    assert "住房公积金" not in answer_said(ans) and "三、就业" in answer_said(ans)
+    assert referral(profile, "住房公积金每年能提取多少交房租", answer_said(ans)) is not None
+    ans.text = "根据《某市就业规划》：住房公积金增值收益用于公共租赁住房。[1]"  # the answer itself speaks of it
+    assert referral(profile, "住房公积金每年能提取多少交房租", answer_said(ans)) is None
 
 
 def test_a_cited_passage_naming_the_topic_in_other_words_is_not_referred() -> None:

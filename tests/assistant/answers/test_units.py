@@ -117,3 +117,24 @@ def test_any_wording_that_asks_what_to_bring_needs_a_sentence_naming_documents()
     # "提供什么条件" / "提供哪些优待" / "哪些东西进行焚烧" ask no documents
     for q in ("要求为隔离区域提供什么条件？", "对一线医务人员家属提供哪些优待政策？", "对哪些东西进行焚烧？"):
         assert answers_detail(q, "隔离区域应具备室内光线及通风良好等功能。"), q
+
+
+def test_a_limit_is_written_as_not_above_within_or_a_cap_too() -> None:
+    assert answers_detail("一年最多报多少", "按不高于每人每年250000元的标准纳入统筹基金支付范围。")
+    assert answers_detail("最多能贷多少", "个人贷款在30万元以内。")
+    assert answers_detail("最多报多少钱", "统筹基金支付限额为200元。")
+    assert not answers_detail("一年最多报多少", "按每人每年250000元的标准纳入统筹基金支付范围。")  # no limit stated
+
+
+def test_how_much_something_went_up_needs_a_sentence_stating_a_rise() -> None:
+    assert answers_detail("今年退休人员的养老金涨了多少", "退休人员基本养老金月人均提高2%。")
+    assert not answers_detail("今年退休人员的养老金涨了多少", "基本养老金将于审核通过的次月10日前划入银行账户。")
+    assert answers_detail("养老金是多少", "基本养老金将于次月10日前划入银行账户。")  # no rise asked
+
+
+def test_how_much_one_pays_is_an_amount_of_money() -> None:
+    from assistant.answers.units import money_asked
+
+    assert money_asked("学生参加城乡居民医保自己交多少")
+    assert money_asked("灵活就业每月要缴多少")
+    assert not money_asked("社保要交多少年")  # years, not money
