@@ -24,7 +24,7 @@ from core.settings import ConfigError, Settings, json_fields
 from core.types import CONTEXT_CHARS, Chunk, Hit
 from retriever import fusion
 from retriever.asks import DEFAULT_SHAPES, SHAPES, asked_shapes, holds_shape
-from retriever.lexical import LexicalChannel, top_indices
+from retriever.lexical import LexicalChannel, top_among, top_indices
 from retriever.lookalike import demote_lookalikes, shingle_sets
 from retriever.query import QueryPlan, Thesaurus, TypoCorrector, analyze, asks_document_facts
 from retriever.scope import Scope, query_scope
@@ -206,7 +206,7 @@ class HybridRetriever:
             for key in ("region", "period"):
                 groups.setdefault((key, doc_meta[d].get(key) or ""), []).append(i)
         self._docs_of = {g: np.array(docs, dtype=np.int64) for g, docs in groups.items()}
-        self._scoped: dict[Scope, tuple[np.ndarray, np.ndarray, tuple[str, ...]]] = {}
+        self._scoped: dict[Scope, tuple[np.ndarray, np.ndarray, tuple[str, ...], np.ndarray]] = {}
         self._held: dict[str, bool] = {}
 
     @property
@@ -301,8 +301,9 @@ class HybridRetriever:
                     out[docs] = True
         return out
 
-    def _in_scope(self, scope: Scope) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
-        """Document mask, chunk mask and chunk ids of the scope's documents (cached: few scopes recur)."""
+    def _in_scope(self, scope: Scope) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], np.ndarray]:
+        """Document mask, chunk mask, chunk ids and chunk indexes of the scope's documents (cached: few scopes
+        recur)."""
         cached = self._scoped.get(scope)
         if cached is None:
             profile = self.settings.deployment
@@ -311,7 +312,8 @@ class HybridRetriever:
                 if key == "region" and scope.prefers(value, profile):
                     docs[idx] = True
             chunks = docs[self._chunk_doc]
-            cached = (docs, chunks, tuple(self.ids[i] for i in np.flatnonzero(chunks)))
+            at = np.flatnonzero(chunks)
+            cached = (docs, chunks, tuple(self.ids[i] for i in at), at)
             if len(self._scoped) >= 64:  # a bound on memory
                 self._scoped.clear()
             self._scoped[scope] = cached
@@ -332,10 +334,12 @@ class HybridRetriever:
         for channel in (self.words, self.bigrams):
             scores = channel.scores(plan.normalized)
             if extra and self.config.expansion_weight > 0:
-                scores = scores + self.config.expansion_weight * channel.scores(extra)
+                expanded = channel.scores(extra)
+                expanded *= self.config.expansion_weight  # in place: no third array of every chunk's score
+                scores += expanded
             idx = top_indices(scores, n, mask)
             if preferred is not None:
-                idx = np.union1d(idx, top_indices(scores, n, preferred))
+                idx = np.union1d(idx, top_among(scores, n, preferred))
             channels[channel.name] = dict(zip(map(self.ids.__getitem__, idx.tolist()), scores[idx].tolist()))
         embedding = self._await_embedding(pending)
         if embedding is not None:
@@ -442,10 +446,10 @@ class HybridRetriever:
             return []
         mask = self._mask(filters)
         scope = self.scope(plan.normalized)
-        in_scope, scope_chunks, scope_ids = self._in_scope(scope)
-        preferred: np.ndarray | None = None
-        if scope_chunks.any() and not scope_chunks.all():
-            preferred = scope_chunks if mask is None else scope_chunks & mask
+        in_scope, scope_chunks, scope_ids, scope_at = self._in_scope(scope)
+        preferred: np.ndarray | None = None  # the indexes of the scope's chunks (that the filters keep)
+        if 0 < len(scope_at) < len(scope_chunks):
+            preferred = scope_at if mask is None else np.flatnonzero(scope_chunks & mask)
         channels = self._channels(plan, mask, scope, preferred, scope_ids)
         fused = self._fuse(channels)
         cfg = self.config
