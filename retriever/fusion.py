@@ -52,5 +52,14 @@ def refocus(fused: Mapping[str, float], channels: Mapping[str, Mapping[str, floa
 
 def top(scores: Mapping[str, float], k: int) -> list[tuple[str, float]]:
     """The k best items, ties broken by id so results are stable."""
-    # nsmallest is sorted(...)[:k] without sorting the whole pool (~330 candidates for k = 10 or 40).
-    return heapq.nsmallest(k, scores.items(), key=lambda kv: (-kv[1], kv[0]))
+    if k <= 0:
+        return []
+    items = list(scores.items())
+    if len(items) > k:
+        # Only items scoring at least the k-th best score can be among the k best: found by comparing bare floats
+        # in C, the (score, id) keys are then built for those few rather than for all ~330 candidates (a third
+        # of nsmallest's time at 1000×).
+        floor = heapq.nlargest(k, scores.values())[-1]
+        items = [kv for kv in items if kv[1] >= floor]
+    items.sort(key=lambda kv: (-kv[1], kv[0]))
+    return items[:k]

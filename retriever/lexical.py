@@ -254,11 +254,61 @@ def advise_random(array: object) -> None:
 
 
 def top_indices(scores: np.ndarray, n: int, mask: np.ndarray | None = None) -> np.ndarray:
-    """Indices of the n best positive scores, best first."""
+    """Indices of the n best positive scores, best first (``mask``: among those)."""
     if mask is not None:
-        scores = np.where(mask, scores, 0.0)
+        return top_among(scores, n, np.flatnonzero(mask))
+    # Not unique_top first: at 1000× passages tie across the 100th place in 96% of searches over every chunk.
+    return _partitioned(scores, n)
+
+
+def top_among(scores: np.ndarray, n: int, among: np.ndarray) -> np.ndarray:
+    """``top_indices`` among the indices ``among`` (sorted): a region's passages are ~100 of 111 k at 1000×, and
+    reading their scores alone spares three passes and a partition over every chunk's."""
+    got = unique_top(scores[among], n)
+    if got is not None:
+        return among[got]
+    mask = np.zeros(len(scores), dtype=bool)
+    mask[among] = True
+    return _partitioned(np.where(mask, scores, 0.0), n)
+
+
+def _partitioned(scores: np.ndarray, n: int) -> np.ndarray:
+    """The n best positive scores by a partition of all of them: which of the passages tied at the n-th place
+    it keeps is numpy's choice, and the rankings measured so far were made with that choice."""
     n = min(n, int(np.count_nonzero(scores > 0)))
     if n <= 0:
         return np.empty(0, dtype=np.int64)
     idx = np.argpartition(-scores, n - 1)[:n]
     return idx[np.argsort(-scores[idx], kind="stable")]
+
+
+# Above this many values, a floor from every _SAMPLE_EVERY-th value first narrows those that can be among the n best.
+_SAMPLED_ABOVE = 4096
+_SAMPLE_EVERY = 8
+
+
+def unique_top(values: np.ndarray, n: int) -> np.ndarray | None:
+    """Positions of the n largest positive values, largest first (equal ones in position order), when those are
+    one set; None when the n-th largest value is shared by a value left out (ties across the cut: look-alike
+    documents hold identical passages, and which of them a partition keeps is numpy's choice, see _partitioned).
+
+    The n-th largest of every ``_SAMPLE_EVERY``-th value is at most the n-th largest of all, so only values
+    from it up can be chosen: ~1 k of the 111 k chunks at 1000×, instead of partitioning all of them.
+    """
+    if n <= 0:
+        return np.empty(0, dtype=np.int64)
+    floor = 0.0
+    if len(values) > _SAMPLED_ABOVE:
+        sample = values[::_SAMPLE_EVERY]
+        if len(sample) >= n:
+            floor = float(np.partition(sample, len(sample) - n)[len(sample) - n])
+    pos = np.flatnonzero(values >= floor) if floor > 0 else np.flatnonzero(values > 0)
+    got = values[pos]
+    if len(pos) > n:
+        kth = np.partition(got, len(got) - n)[len(got) - n]
+        keep = got > kth
+        if len(got) - int(np.count_nonzero(got < kth)) > n:  # more than n values reach the n-th: a tie across it
+            return None
+        keep |= got == kth
+        pos, got = pos[keep], got[keep]
+    return pos[np.lexsort((pos, -got))].astype(np.int64, copy=False)

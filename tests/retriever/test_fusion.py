@@ -54,6 +54,23 @@ def test_top_orders_by_score_then_id_and_cuts_at_k() -> None:
     assert fusion.top({}, 5) == []
 
 
+def test_top_breaks_a_tie_across_the_cut_by_id() -> None:
+    scores = {"e": 1.0, "b": 1.0, "d": 3.0, "a": 1.0, "c": 0.5}
+    assert fusion.top(scores, 2) == [("d", 3.0), ("a", 1.0)]
+    assert fusion.top(scores, 4) == [("d", 3.0), ("a", 1.0), ("b", 1.0), ("e", 1.0)]
+    assert fusion.top(scores, 9) == [("d", 3.0), ("a", 1.0), ("b", 1.0), ("e", 1.0), ("c", 0.5)]
+
+
+def test_top_is_the_sorted_pool_cut_at_k() -> None:
+    import random
+
+    rng = random.Random(0)
+    for _ in range(200):
+        scores = {f"c{rng.randrange(60)}": rng.choice([0.25, 0.5, 1.0, rng.random()]) for _ in range(rng.randrange(40))}
+        k = rng.randrange(12)
+        assert fusion.top(scores, k) == sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+
+
 def test_refocus_fuses_the_best_again_among_themselves() -> None:
     fused = {"a": 1.0, "b": 0.9, "c": 0.5, "d": 0.1}
     channels = {"words": {"a": 10.0, "b": 9.0, "c": 1.0, "d": 0.0}, "dense": {"a": 0.80, "b": 0.90, "c": 0.85, "d": 0.1}}

@@ -176,3 +176,21 @@ def test_the_scope_prior_is_given_only_within_the_margin_of_the_best(tiny_retrie
 def test_naming_another_place_takes_the_local_prior_away(tiny_retriever: Any) -> None:
     hits = tiny_retriever.search("九江市创业担保贷款最高额度", k=3)
     assert hits[0].chunk.doc_title == JJ_JOBS and "15万元" in hits[0].chunk.text
+
+
+def test_an_lsa_querys_chroma_search_runs_beside_the_lexical_scoring(tiny_retriever: Any,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    assert getattr(tiny_retriever.embedder, "kind", "") == "lsa"
+    query, threads = tiny_retriever.vectors.query, []
+
+    def spied(*args: Any, **kwargs: Any) -> Any:
+        threads.append(threading.current_thread().name)
+        return query(*args, **kwargs)
+
+    before = [(h.chunk.id, h.score, h.channels) for h in tiny_retriever.search("创业担保贷款最高额度", k=5)]
+    monkeypatch.setattr(tiny_retriever.vectors, "query", spied)
+    after = [(h.chunk.id, h.score, h.channels) for h in tiny_retriever.search("创业担保贷款最高额度", k=5)]
+    assert threads and all(name.startswith("dense-query") for name in threads)
+    assert after == before

@@ -197,3 +197,43 @@ def test_saved_array_slices_read_like_numpy(tmp_path: Path) -> None:
     np.save(tmp_path / "b.npy", np.zeros((2, 2)))
     with pytest.raises(ValueError, match="1-d"):
         SavedArray(tmp_path / "b.npy")
+
+
+def test_unique_top_orders_by_score_then_position() -> None:
+    from retriever.lexical import unique_top
+
+    values = np.array([0.0, 3.0, 1.0, 3.0, 2.0, 0.5], dtype=np.float32)
+    assert unique_top(values, 3).tolist() == [1, 3, 4]
+    assert unique_top(values, 10).tolist() == [1, 3, 4, 2, 5]  # only the positive ones
+    assert unique_top(values, 0).tolist() == []
+
+
+def test_unique_top_gives_up_on_a_tie_across_the_cut() -> None:
+    from retriever.lexical import unique_top
+
+    values = np.array([1.0, 3.0, 2.0, 2.0], dtype=np.float32)
+    assert unique_top(values, 2) is None  # 2.0 twice for one place: which one a partition keeps is numpy's choice
+    assert unique_top(values, 3).tolist() == [1, 2, 3]
+
+
+def test_unique_top_samples_a_floor_over_many_values() -> None:
+    from retriever.lexical import unique_top
+
+    values = np.arange(10_000, dtype=np.float32)[::-1].copy()  # 9999 at position 0 ... 0 at the end
+    assert unique_top(values, 5).tolist() == [0, 1, 2, 3, 4]
+    values[7] = 20_000.0
+    assert unique_top(values, 3).tolist() == [7, 0, 1]
+
+
+def test_top_among_is_top_indices_with_a_mask() -> None:
+    from retriever.lexical import top_among
+
+    scores = np.array([5.0, 4.0, 0.0, 2.0, 2.0, 1.0], dtype=np.float32)
+    among = np.array([1, 2, 3, 5])
+    assert top_among(scores, 2, among).tolist() == [1, 3]
+    mask = np.zeros(6, dtype=bool)
+    mask[among] = True
+    assert top_indices(scores, 2, mask).tolist() == [1, 3]
+    # A tie across the cut among them (3 and 4 at 2.0 for the second place) falls back to the partition.
+    tied = np.array([1, 3, 4])
+    assert top_among(scores, 2, tied)[0] == 1 and top_among(scores, 2, tied)[1] in (3, 4)
