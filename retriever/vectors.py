@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,7 @@ class ChromaVectors:
             name=name, configuration={"hnsw": {"space": "cosine", "ef_search": EF_SEARCH}}, embedding_function=None
         )
         if (self.collection.configuration_json.get("hnsw") or {}).get("ef_search", EF_SEARCH) < EF_SEARCH:
-            self.collection.modify(configuration={"hnsw": {"ef_search": EF_SEARCH}})  # built by an older version
+            _when_unlocked(lambda: self.collection.modify(configuration={"hnsw": {"ef_search": EF_SEARCH}}))
         # A generation's collection only changes through add(); Chroma's count() costs ~5 ms
         # at 50k vectors, as much as the query itself, so it is asked once.
         self._count: int | None = None
@@ -119,3 +120,18 @@ class ChromaVectors:
             self.client.delete_collection(self.name)
         except Exception:  # already gone: nothing to clean up
             pass
+
+
+def _when_unlocked(write: Callable[[], object], tries: int = 5, wait: float = 0.05) -> None:
+    """Run a write to Chroma's SQLite, retried while another connection holds the lock ("database is locked"
+    right after a collection is created, or while another process adds to it); other errors are raised."""
+    import time
+
+    for attempt in range(tries):
+        try:
+            write()
+            return
+        except Exception as exc:  # chromadb.errors.InternalError; not imported here to keep chromadb lazy
+            if "database is locked" not in str(exc) or attempt == tries - 1:
+                raise
+            time.sleep(wait * (attempt + 1))

@@ -28,3 +28,30 @@ def test_a_collection_built_with_the_default_ef_search_is_widened_on_open(tmp_pa
     client.get_or_create_collection(name="gen-old", configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
     vectors = ChromaVectors(client, "gen-old")
     assert vectors.collection.configuration_json["hnsw"]["ef_search"] == EF_SEARCH
+
+
+def test_a_write_meeting_chromas_sqlite_lock_is_retried_and_other_errors_are_not() -> None:
+    import pytest
+
+    from retriever.vectors import _when_unlocked
+
+    calls: list[int] = []
+
+    def locked_twice() -> None:
+        calls.append(1)
+        if len(calls) < 3:
+            raise RuntimeError("Database error: error returned from database: (code: 5) database is locked")
+
+    _when_unlocked(locked_twice, wait=0.0)
+    assert len(calls) == 3
+
+    def broken() -> None:
+        raise RuntimeError("no such collection")
+
+    with pytest.raises(RuntimeError, match="no such collection"):
+        _when_unlocked(broken, wait=0.0)
+    def always_locked() -> None:
+        raise RuntimeError("database is locked")
+
+    with pytest.raises(RuntimeError, match="locked"):  # given up after the last try
+        _when_unlocked(always_locked, tries=2, wait=0.0)
