@@ -41,8 +41,8 @@ _PER_UNIT = [
     # A duration, not a date or a rate: "15个工作日", "3个月", not "2025年", "6月底", "12月20日" or "每满1年".
     (re.compile(r"多长时间|多久"),
      re.compile(r"(?<!每满)(?<![\d年月每])\d{1,3}\s*(个)?(工作日|日|天|周|月|年|小时|分钟)(?![底初中份\d])")),
-    # Only when the years are what is asked ("补几年？"), not told ("交了几年社保，能转吗").
-    (re.compile(r"(几|多少)年(?=\s*[？?。！!吗呢]?(\s|$)|才)"), re.compile(r"(?<![\d年月])\d{1,2}\s*(个)?(年|周年)(?![底初中份度\d])")),
+    # Only when the years are what is asked ("补几年？", "要交满多少年退休"), not told ("交了几年社保，能转吗").
+    (re.compile(r"(几|多少)年(?=\s*[？?。！!吗呢]?(\s|$)|才)|[满够足](几|多少)年"), re.compile(r"(?<![\d年月])\d{1,2}\s*(个)?(年|周年)(?![底初中份度\d])")),
     (re.compile(r"(?<!哪)几天|多少天"), re.compile(r"(?<![\d年月])\d{1,3}\s*(个)?(工作日|日|天)(?![\d])")),
     # "个人最多能贷多少" asks a per-person limit, which a programme's total does not answer.
     (re.compile(r"个人(最多|最高|能贷|能拿|能领)"), re.compile(r"个人|每人|人均|每名")),

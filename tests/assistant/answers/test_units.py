@@ -74,6 +74,9 @@ def test_how_many_years_needs_a_number_of_years() -> None:
     assert not answers_detail("租金补贴最多补几年", "网络创业培训每人最高可补贴2000元")
     assert not answers_detail("补贴要交几年", "2025年起实施")
     assert answers_detail("我以前交了几年社保，能转过来吗", "可以申请办理转移接续")
+    # "满多少年" asks the years even when the question goes on ("…退休才能按月领").
+    assert not answers_detail("社保要交满多少年退休才能按月领养老金", "养老金于审核通过的次月10日前划入银行账户")
+    assert answers_detail("社保要交满多少年退休才能按月领养老金", "达到法定退休年龄时累计缴费满15年")
 
 
 def test_a_monthly_amount_is_not_a_date_in_some_month() -> None:
