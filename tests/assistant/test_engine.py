@@ -88,3 +88,34 @@ def test_engine_switches_to_a_newly_published_generation(tmp_path: Path) -> None
     after, _ = engine.chat("生育保险参保人数2020年目标是多少？")
     assert "11万人" in after.text
     engine.close()
+
+
+def test_a_generation_answers_questions_on_its_own_titles_before_it_serves(plan_index: Path, tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.router import Answerer
+
+    asked: list[str] = []
+    real = Answerer.answer
+    monkeypatch.setattr(Answerer, "answer", lambda self, q, history=None: asked.append(q) or real(self, q, history))
+    engine = _engine(plan_index, tmp_path)
+    titles = [d.meta.title for _, d in sorted(engine.generation.records.documents.items())]
+    assert asked == [f"{t[:24]}有哪些规定？" for t in titles][:3] and asked
+    assert engine.sessions.unanswered() == []  # a warm-up is no citizen's question
+
+
+def test_a_failing_warm_up_still_serves(plan_index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.router import Answerer
+
+    calls = {"n": 0}
+    real = Answerer.answer
+
+    def flaky(self, q, history=None):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("cold start")
+        return real(self, q, history)
+
+    monkeypatch.setattr(Answerer, "answer", flaky)
+    engine = _engine(plan_index, tmp_path)
+    answer, _ = engine.chat("社会保障卡要发行多少张？")
+    assert calls["n"] == 2 and answer.grounded and "150万张" in answer.text
