@@ -65,6 +65,9 @@ def warm_up(gen: Generation, n: int = WARM_UP_QUESTIONS) -> None:
         log.warning("warming up %s failed", gen.path.name, exc_info=True)
     if hasattr(gen.retriever, "dense_late"):
         gen.retriever.dense_late = 0  # /metrics counts citizens' searches, not these
+    forget = getattr(gen.records.chunks, "forget", None)
+    if forget is not None:
+        forget()  # a worker holds decoded only the chunks it has shown
 
 
 class Engine:

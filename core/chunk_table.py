@@ -236,6 +236,11 @@ class ChunkTable(Sequence[Chunk]):
     def __iter__(self) -> Iterator[Chunk]:
         return (self[i] for i in range(len(self.ids)))
 
+    def forget(self) -> None:
+        """Drop the decoded chunks (those of a warm-up's answers, which nobody was shown)."""
+        with self._lock:
+            self._cache.clear()
+
     def peek(self, i: int) -> Chunk:
         """Chunk ``i`` without caching it: a search reads the records of ~40 candidates and shows ten."""
         with self._lock:
