@@ -45,7 +45,10 @@ _PER_UNIT = [
     (re.compile(r"(几|多少)年(?=\s*[？?。！!吗呢]?(\s|$)|才)|[满够足](几|多少)年"), re.compile(r"(?<![\d年月])\d{1,2}\s*(个)?(年|周年)(?![底初中份度\d])")),
     (re.compile(r"(?<!哪)几天|多少天"), re.compile(r"(?<![\d年月])\d{1,3}\s*(个)?(工作日|日|天)(?![\d])")),
     # "个人最多能贷多少" asks a per-person limit, which a programme's total does not answer.
-    (re.compile(r"个人(最多|最高|能贷|能拿|能领)"), re.compile(r"个人|每人|人均|每名")),
+    # So does how much one can get oneself ("我想自己创业，能贷多少"), unless a business is what asks.
+    (re.compile(r"个人(最多|最高|能贷|能拿|能领)|(?<!企业)(?<!公司)(?<!单位)(?:自己|本人)(?![的家])[^。？?！!企公单]{0,12}(?:最多|最高|能贷|能拿|能领)"
+                r"[^。？?！!]{0,6}多少"),
+     re.compile(r"个人|每人|人均|每名")),
 ]
 # "补贴多少", "一年补多少", "最多能贷多少万": an amount of money, though the question doesn't say 元.
 _MONEY_ASKED = re.compile(r"(补贴|补助|津贴|资助|奖励|奖金|救助金|失业金|养老金|抚恤金|工资|贷款|罚款|贷|罚|补(?![交缴办录充])|交|缴)"

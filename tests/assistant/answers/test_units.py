@@ -49,6 +49,15 @@ def test_a_personal_limit_is_not_answered_by_a_programme_total() -> None:
     assert answers_detail(q, "个人创业担保贷款额度最高30万元。")
 
 
+def test_how_much_one_can_get_oneself_is_a_personal_limit() -> None:
+    q = "大学生自己创业，创业担保贷款最多能贷多少？"
+    assert not answers_detail(q, "小微企业创业担保贷款额度最高为500万元。")
+    assert answers_detail(q, "个人创业担保贷款额度最高30万元。")
+    # Not when oneself is only told about, or the question is yes or no.
+    assert answers_detail("我是自己主动辞职的，能领失业金吗", "主动注销的情形不属于非因本人意愿中断就业。")
+    assert answers_detail("企业自己申请，最多能贷多少", "小微企业创业担保贷款额度最高为500万元。")
+
+
 def test_a_subsidy_loan_or_fine_question_asks_an_amount_of_money() -> None:
     from assistant.answers.units import MONEY, holds_units, money_asked
 
