@@ -82,6 +82,16 @@ def test_the_dense_channel_embeds_the_query_up_to_the_cap(tiny_retriever: Any) -
     assert any("dense" in h.channels for h in hits)
 
 
+def test_a_long_question_is_embedded_by_its_first_32_characters_only(tiny_retriever: Any) -> None:
+    counting = CountingEmbedder(tiny_retriever.embedder)
+    r = replace_embedder(tiny_retriever, CachedQueries(counting))
+    question = "我是在外地交了五年社保的灵活就业人员，现在回来自己创业，想问创业担保贷款额度最高是多少，要什么材料"
+    assert len(question) > 40
+    hits = r.search(question, k=3)
+    assert counting.texts == [r.plan(question).normalized[:32]]
+    assert hits and hits[0].channels.get("words", 0) > 0  # the lexical channels read the whole question
+
+
 def replace_embedder(retriever: Any, embedder: Any) -> Any:
     import copy
 
