@@ -64,20 +64,8 @@ class E5Embedder:
 
 def _on_own_thread(fn: Any, *args: Any) -> Any:
     """``fn(*args)`` run on a new thread, which exits (and frees its OpenMP team) when it returns."""
-    box: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            box["value"] = fn(*args)
-        except BaseException as exc:  # handed to the caller below
-            box["error"] = exc
-
-    worker = threading.Thread(target=run, name="e5-passages", daemon=True)
-    worker.start()
-    worker.join()
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="e5-passages") as once:
+        return once.submit(fn, *args).result()
 
 
 class OpenAIEndpointEmbedder:
