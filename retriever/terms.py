@@ -49,6 +49,10 @@ class TermWeights:
         fill = sum(known.values()) / len(known) if known else 1.0
         return {**known, **{w: fill for w in unknown}}
 
+    def forms(self, term: str) -> tuple[str, ...]:
+        """The term and the canonical wordings the thesaurus gives it ("社保卡" → 社会保障卡)."""
+        return tuple(dict.fromkeys((term, *self._thesaurus.expand(term))))
+
     def matcher(self, terms: dict[str, float], question: str = "") -> Callable[[str], float]:
         """``coverage`` for one question over many passages: the thesaurus is read once, not per passage.
 

@@ -19,7 +19,7 @@ from assistant.answers.passages import (
 )
 from assistant.answers.parallel import Parallel, ParallelFigures
 from assistant.answers.refusal import refuse
-from assistant.answers.subject import asked_terms, names_asked, own_words_first
+from assistant.answers.subject import asked_terms, names_asked, own_words_first, subject_terms
 from assistant.answers.units import answers_detail, expected_units, money_asked, states_asked_number, states_money
 from assistant.citations import CiteBook
 from core.types import Answer, Hit
@@ -65,6 +65,8 @@ class Extractive:
         if not top or coverage < self.cfg.coverage_floor or self._far(top, coverage):
             return refuse(self.lib, q.question, q.resolved, NOT_FOUND, top if coverage > self.cfg.related_floor else [])
         ranked = score_sentences(top, terms, q.resolved, asks_number(q), self.cfg)
+        if asks_number(q):
+            ranked = self._on_subject(q.resolved, ranked, terms)
         chosen = pick(ranked, limit=self.cfg.max_points)
         if not chosen:
             return refuse(self.lib, q.question, q.resolved, NOT_FOUND, top)
@@ -79,6 +81,24 @@ class Extractive:
         if asks_number(q) and not states_asked_number(q.resolved, pool):
             return refuse(self.lib, q.question, q.resolved, "文件中没有给出这个问题所问的具体数字", top)
         return self.compose(q, hits, ranked, terms, kind="policy", meta={"coverage": round(coverage, 3)})
+
+    def _on_subject(self, question: str, ranked: list[Sentence], terms: dict[str, float]) -> list[Sentence]:
+        """Sentences of passages that never name whose figure is asked count ``off_subject`` when another passage
+        does: "社保卡覆盖率要达到多少" is not answered by a network's 覆盖率."""
+        subject = [self.retriever.terms.forms(t) for t in subject_terms(question, terms)]
+        if not subject:
+            return ranked
+
+        def names(s: Sentence) -> bool:
+            c = s.hit.chunk
+            text = f"{c.doc_title}{c.section}{c.text}".lower()
+            return any(f in text for forms in subject for f in forms)
+
+        named = [names(s) for s in ranked]
+        if all(named) or not any(named):
+            return ranked
+        out = [s if ok else replace(s, score=s.score * self.cfg.off_subject) for s, ok in zip(ranked, named)]
+        return sorted(out, key=lambda s: -s.score)
 
     def _far(self, top: list[Hit], coverage: float) -> bool:
         """No passage is near the question in meaning and its words are thinly covered (see e5_floor)."""

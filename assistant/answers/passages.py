@@ -348,8 +348,7 @@ def _label(part: str) -> str:
 def ranked_clauses(chosen: list[Sentence], terms: dict[str, float], fits: Callable[[str], bool],
                    limit: int) -> list[tuple[float, Sentence, str]]:
     """Clauses that can answer a figure question, best first: the sentence's score times the clause's
-    own term coverage, so "社保卡覆盖率要达到多少" is answered by "覆盖全市90%人口", not the first figure.
-    """
+    own term coverage, so the clause holding the question's words leads its sentence's other figures."""
     total = sum(terms.values()) or 1.0
     out: list[tuple[float, Sentence, str]] = []
     for s in chosen:

@@ -19,6 +19,8 @@ _LINK = re.compile(r"(?:是|为|有|能|会|要|可|可以|能有|会有|达到|
 _NEAR = 24  # a figure this close after the word is the figure of it
 _BEFORE = 8  # ... or this close before it ("年满16周岁的孤儿")
 _DIGIT = re.compile(r"\d")
+# Words that name a measure of something ("覆盖率", "发卡量", "贷款额度"): whose measure it is matters.
+_MEASURE = re.compile(r"(?:率|数|量|额|额度|比例|比重|标准|规模|水平|指数|上限|下限)$")
 
 
 def asked_terms(question: str, terms: dict[str, float]) -> set[str]:
@@ -32,6 +34,26 @@ def asked_terms(question: str, terms: dict[str, float]) -> set[str]:
         window = window[: link.start()]
     # The word that ends where the question word's phrase begins ("裁员率" for the term "裁员").
     return {t for t in terms if t in window[-len(t) - 1:]}
+
+
+def subject_terms(question: str, terms: dict[str, float]) -> set[str]:
+    """Whose measure is asked: the longest question word just before the measure asked, "的" allowed between
+    ("社保卡覆盖率要达到多少" → 社保卡). None when a verb is asked ("计划扶持多少人"), a verb stands between,
+    or the word is a quantity ("一年补贴")."""
+    m = _ASKS.search(question)
+    if not m:
+        return set()
+    phrase = _BREAK.split(question[: m.start()])[-1].lower()
+    while (link := _LINK.search(phrase)) and link.start() > 0:
+        phrase = phrase[: link.start()]
+    out: set[str] = set()
+    for a in filter(_MEASURE.search, asked_terms(question, terms)):
+        end = phrase.rfind(a)
+        end -= phrase[:end].endswith("的")
+        before = [t for t, w in terms.items() if w > 0 and t not in a and phrase[:end].endswith(t)]
+        if before and not _DIGIT.search(as_digits(best := max(before, key=len))):
+            out.add(best)
+    return out
 
 
 def names_asked(clause: str, asked: set[str]) -> bool:

@@ -58,3 +58,10 @@ def test_at_most_and_at_least_are_how_a_question_asks() -> None:
                      Thesaurus.parse([]))
     assert tw.coverage(tw.weights("补贴最少能领多少"), ["每月补贴不低于200元。"]) == 1.0
     assert tw.coverage(tw.weights("补贴最多能领多少"), ["补贴最高3000元。"]) == 1.0
+
+
+def test_a_term_s_forms_are_itself_and_its_thesaurus_wordings() -> None:
+    tw = TermWeights(lambda t: [t], {}, Thesaurus.parse(["社保卡\t社会保障卡", "社保\t社会保险|社会保障"]))
+    assert tw.forms("社保卡") == ("社保卡", "社会保障卡")
+    assert tw.forms("社保") == ("社保", "社会保险", "社会保障")
+    assert tw.forms("覆盖率") == ("覆盖率",)

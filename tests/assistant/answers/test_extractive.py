@@ -233,3 +233,35 @@ def test_a_merged_followup_is_answered_by_its_own_words_not_the_previous_turns()
     assert _followup_answer(AnswerConfig()) == "1. 补贴经审核后发放到申请人账户。[1]"
     # Counted in full, the previous turn's words pick its own sentence again.
     assert _followup_answer(AnswerConfig(previous_turn_weight=1.0)) == "1. 申请创业补贴需提交材料。[1]"
+
+
+class _CardRetriever:
+    """A corpus where the network passage holds more of "社保卡覆盖率要达到多少" than the card passage does."""
+
+    _known = ("社保卡", "社保", "覆盖率", "覆盖", "达到", "社会保障卡")
+    thesaurus = Thesaurus.parse(["社保卡\t社会保障卡"])
+    terms = TermWeights(lambda t: [w for w in _CardRetriever._known if w in t],
+                        {"社保卡": 2.0, "社保": 2.5, "覆盖率": 4.3, "覆盖": 1.7, "达到": 2.6, "社会保障卡": 3.0}, thesaurus)
+    live_channels: dict[str, str] = {}
+
+
+def _card_answer(cfg: AnswerConfig) -> str:
+    net = _doc("1", "2024-01-02", "城域网覆盖到全部社保经办机构，街道社区的覆盖率要达到100%以上。", "04 网络建设")
+    card = _doc("2", "2024-01-02", "大力发行社会保障卡150万张，覆盖全市90%人口。", "02 社会保障卡工程")
+    lib = Library(FakeRecords(documents={d.id: d for d, _ in (net, card)}, chunks=[net[1], card[1]]), PROFILE)  # type: ignore[arg-type]
+    hits = [Hit(chunk=net[1], score=1.0, issue_date="2024-01-02"), Hit(chunk=card[1], score=0.6, issue_date="2024-01-02")]
+    from assistant.answers.base import Query
+    from assistant.intent import read_intent
+    from retriever.query import analyze
+
+    plan = analyze("社保卡覆盖率要达到多少", _CardRetriever.thesaurus)  # as the router reads it: 社会保障卡 too
+    q = Query(question=plan.text, resolved=plan.text, plan=plan, current=plan.text,
+              intent=read_intent(plan.normalized, plan.periods, plan.years))
+    text = Extractive(lib, _CardRetriever(), cfg).run(q, hits).text  # type: ignore[arg-type]
+    return text.split("：", 1)[1]
+
+
+def test_a_measure_is_answered_from_a_passage_naming_whose_measure_it_is() -> None:
+    # 社保卡 is written 社会保障卡 in the passage (the thesaurus says so); the network's 覆盖率 is not the card's.
+    assert _card_answer(AnswerConfig()) == "大力发行社会保障卡150万张，覆盖全市90%人口。[1]"
+    assert _card_answer(AnswerConfig(off_subject=1.0)) == "街道社区的覆盖率要达到100%以上。[1]"

@@ -1,7 +1,7 @@
 """What a figure question asks the figure of."""
 from __future__ import annotations
 
-from assistant.answers.subject import asked_terms, names_asked
+from assistant.answers.subject import asked_terms, names_asked, subject_terms
 
 TERMS = {"福建": 4.0, "裁员": 4.5, "以内": 5.2, "失业保险": 4.1, "返还": 4.4, "稳岗": 4.0}
 
@@ -26,3 +26,16 @@ def test_a_clause_names_what_is_asked() -> None:
     assert not names_asked("裁员率标准调整为不高于上年度全国调查失业率的控制目标，对参保职工30人(含)以下的企业", {"裁员"})
     assert names_asked("拘留期限为五日以上十日以下", {"拘留"})
     assert names_asked("年满16周岁的孤儿", {"孤儿"})
+
+
+def test_whose_measure_is_asked_is_the_word_just_before_the_measure() -> None:
+    card = {"社保": 2.5, "社保卡": 2.0, "覆盖率": 4.3, "覆盖": 1.7, "达到": 2.6}
+    assert subject_terms("社保卡覆盖率要达到多少", card) == {"社保卡"}  # the longest word, not 社保
+    assert subject_terms("社保卡的覆盖率是多少", card) == {"社保卡"}
+    assert subject_terms("覆盖率要达到多少", card) == set()  # nobody's measure is named
+
+
+def test_a_verb_or_a_quantity_names_no_subject() -> None:
+    assert subject_terms("创业担保贷款计划扶持多少人", {"计划": 1.0, "扶持": 2.0, "贷款": 1.0}) == set()
+    assert subject_terms("区里一年补贴标准是多少", {"区里": 1.0, "一年": 1.0, "补贴标准": 2.0}) == set()
+    assert subject_terms("区里补贴标准是多少", {"区里": 1.0, "补贴标准": 2.0}) == {"区里"}
