@@ -7,6 +7,7 @@ then loads neither bm25s nor scipy (~22 MB each).
 """
 from __future__ import annotations
 
+import functools
 import json
 import mmap
 import os
@@ -111,12 +112,22 @@ class SavedArray:
 
 
 class Postings:
-    """bm25s's eager score matrix (CSC: a column of precomputed BM25 scores per token) and its scoring."""
+    """bm25s's eager score matrix (CSC: a column of precomputed BM25 scores per token) and its scoring.
+
+    A column of at least ``DENSE_SHARE`` of the passages is kept whole (zeros where the token is absent), up to
+    ``DENSE_BYTES`` of them, least recently used out first: adding one is ~10× faster than scattering its
+    postings. At 1000× the thesaurus's "人力资源和社会保障" is in every plan's title, and a question saying 人社
+    summed 3.4 M postings (8.5 ms). The sums are the same to the bit: adding the zeros changes no score.
+    """
 
     FILES = ("data", "indices", "indptr")
+    DENSE_SHARE = 1 / 8
+    DENSE_BYTES = 32 << 20
 
     def __init__(self, data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, num_docs: int):
         self.data, self.indices, self.indptr, self.num_docs = data, indices, indptr, num_docs
+        column_bytes = max(1, num_docs) * np.dtype(data.dtype).itemsize
+        self._whole = functools.lru_cache(maxsize=max(1, self.DENSE_BYTES // column_bytes))(self._column)
 
     @classmethod
     def of(cls, scores: dict[str, Any]) -> "Postings":
@@ -139,11 +150,20 @@ class Postings:
     def scores(self, ids: list[int]) -> np.ndarray:
         """The sum of the ids' columns (a repeated id counts again, as in bm25s)."""
         out = np.zeros(self.num_docs, dtype=self.data.dtype)
-        indptr = self.indptr
+        indptr, dense_from = self.indptr, self.DENSE_SHARE * self.num_docs
         for i in ids:
             start, end = int(indptr[i]), int(indptr[i + 1])
-            np.add.at(out, self.indices[start:end], self.data[start:end])  # faster than out[idx] += in numpy 2
+            if end - start >= dense_from:
+                out += self._whole(i)
+            else:
+                np.add.at(out, self.indices[start:end], self.data[start:end])  # faster than out[idx] += in numpy 2
         return out
+
+    def _column(self, i: int) -> np.ndarray:
+        start, end = int(self.indptr[i]), int(self.indptr[i + 1])
+        column = np.zeros(self.num_docs, dtype=self.data.dtype)
+        column[self.indices[start:end]] = self.data[start:end]
+        return column
 
     def df(self, i: int) -> int:
         return int(self.indptr[i + 1]) - int(self.indptr[i])

@@ -237,3 +237,33 @@ def test_top_among_is_top_indices_with_a_mask() -> None:
     # A tie across the cut among them (3 and 4 at 2.0 for the second place) falls back to the partition.
     tied = np.array([1, 3, 4])
     assert top_among(scores, 2, tied)[0] == 1 and top_among(scores, 2, tied)[1] in (3, 4)
+
+
+def test_frequent_columns_are_added_whole_and_sum_to_the_same_bits() -> None:
+    from retriever.lexical import Postings
+
+    rng = np.random.default_rng(7)
+    n = 64
+    frequent = np.sort(rng.choice(n, 40, replace=False))  # in 40 of 64 passages: over DENSE_SHARE
+    rare = np.array([3, 17, 50])
+    indices = np.concatenate([frequent, rare]).astype(np.int32)
+    data = rng.random(len(indices)).astype(np.float32)
+    postings = Postings(data, indices, np.array([0, 40, 43]), num_docs=n)
+    expected = np.zeros(n, dtype=np.float32)
+    for i in (0, 1, 0):  # a repeated id counts again
+        lo, hi = (0, 40) if i == 0 else (40, 43)
+        np.add.at(expected, indices[lo:hi], data[lo:hi])
+    assert np.array_equal(postings.scores([0, 1, 0]), expected)
+    info = postings._whole.cache_info()
+    assert (info.currsize, info.hits) == (1, 1)  # the frequent column only, built once
+
+
+def test_the_whole_columns_kept_are_bounded_in_bytes() -> None:
+    from retriever.lexical import Postings
+
+    class Small(Postings):
+        DENSE_BYTES = 2 * 8 * 4  # two columns of 8 float32 scores
+
+    postings = Small(np.ones(24, dtype=np.float32), np.tile(np.arange(8, dtype=np.int32), 3), np.array([0, 8, 16, 24]), 8)
+    assert np.array_equal(postings.scores([0, 1, 2, 0]), np.full(8, 4, dtype=np.float32))
+    assert postings._whole.cache_info().currsize == 2
