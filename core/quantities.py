@@ -144,3 +144,44 @@ def small_int(word: str) -> int:
     if word.isdigit():
         return int(word)
     return _SMALL_CN.get(word, 0)
+
+
+# Scales a citizen states a value of ("我爸照护需求评估是4级", "我50岁了", "交了3年"), and a clause bounds on both
+# sides ("3-5级补贴标准为每人每次4元", "16至60周岁"). Units are compared by their first spelling here.
+_SCALE_UNITS = {"周岁": "岁", "岁": "岁", "级": "级", "个月": "月", "年": "年"}
+_SCALE = "|".join(sorted(_SCALE_UNITS, key=len, reverse=True))
+_STATED = re.compile(rf"(?<![\d.\-－—–~～至到])(\d+(?:\.\d+)?)\s*({_SCALE})(?![\d\-－—–~～至到])")
+_RANGE = re.compile(rf"(\d+(?:\.\d+)?)\s*(?:{_SCALE})?\s*(?:-|－|—|–|~|～|至|到)\s*(\d+(?:\.\d+)?)\s*({_SCALE})")
+
+
+def _scale(value: float, unit: str) -> str:
+    # "2020年" is a calendar year and "3年" a duration: a year stated says nothing of a "3-5年" range.
+    unit = _SCALE_UNITS[unit]
+    return "年份" if unit == "年" and value >= 1000 else unit
+
+
+def stated_values(text: str) -> list[tuple[float, str]]:
+    """The values with a scale unit a text states on their own, not as a bound of a range ("4级" → (4, "级"))."""
+    return [(v := float(m.group(1)), _scale(v, m.group(2))) for m in _STATED.finditer(as_digits(text))]
+
+
+def value_ranges(text: str) -> list[tuple[float, float, str]]:
+    """The two-sided ranges of a text, low to high, with their unit ("1-2级", "16至60周岁")."""
+    out = []
+    for m in _RANGE.finditer(as_digits(text)):
+        low, high = sorted((float(m.group(1)), float(m.group(2))))
+        out.append((low, high, _scale(low, m.group(3))))
+    return out
+
+
+def range_fit(values: list[tuple[float, str]], text: str) -> float:
+    """Above 1 when a range of the text holds one of the values, the more the narrower it is ("3-5级" over
+    "1-5级" for 4级); -1 when the text has ranges of their units and none holds one; 0 when it has none of
+    those units (or no value was stated)."""
+    if not values:
+        return 0.0
+    ranges = [r for r in value_ranges(text) if any(u == r[2] for _, u in values)]
+    if not ranges:
+        return 0.0
+    widths = [hi - lo for v, u in values for lo, hi, unit in ranges if lo <= v <= hi and u == unit]
+    return 1 + 1 / (1 + min(widths)) if widths else -1.0

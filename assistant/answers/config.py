@@ -39,6 +39,8 @@ class AnswerConfig:
     # Words of a merged follow-up that only the previous turn brought count this share in choosing sentences.
     previous_turn_weight: float = 0.5
     off_subject: float = 0.1  # a figure question's sentences from passages that never name whose figure is asked
+    range_match: float = 1.5  # a sentence whose range holds a value the question states ("4级" in "3-5级")
+    range_miss: float = 0.5  # ... whose ranges of that unit all leave it out ("1-2级")
     heading_weight: float = 0.3  # question words in a passage's own heading count this much for its sentences
     out_of_scope: float = 0.5  # sentences of documents outside the question's region scope count this much
     length_power: float = 0.5  # a sentence scores / (length / 20) ** this (NCPQA dev 78.0% at 0.35, 77.4% at 0.5, 74.8% at 0.65; Guangzhou 69.3% at 0.35)

@@ -22,6 +22,7 @@ from assistant.answers.refusal import refuse
 from assistant.answers.subject import asked_terms, names_asked, own_words_first, subject_terms
 from assistant.answers.units import answers_detail, expected_units, money_asked, states_asked_number, states_money
 from assistant.citations import CiteBook
+from core.quantities import range_fit, stated_values
 from core.types import Answer, Hit
 from retriever.protocol import Retriever
 
@@ -164,6 +165,11 @@ class Extractive:
         # The clauses that name what the figure is of ("裁员率多少" → a 裁员率 clause), unless none does.
         named = asked_terms(asked, terms)
         ranked = [r for r in ranked if names_asked(r[2], named)] or ranked
+        # A value the question states ("评估是4级") picks the clause whose range holds it ("3-5级…4元"), not "1-2级…2元".
+        if values := stated_values(q.current or q.resolved):
+            ranked = sorted(((r[0] * self._range_factor(values, r[2]), r[1], r[2]) for r in ranked), key=lambda r: -r[0])
+            if any(range_fit(values, r[2]) > 0 for r in ranked):  # then a range leaving the value out is no answer
+                ranked = [r for r in ranked if range_fit(values, r[2]) >= 0]
         # A clause among parallel items leads with the subject asked, or with each subject (see parallel.py).
         parallel = self._parallel(q, ranked[0][1], ranked[0][2], limit, book) if ranked and wanted == 1 else None
         if parallel:
@@ -183,6 +189,12 @@ class Extractive:
             if len(lines) >= max(wanted, 2) or limit < 30:
                 break
         return "\n".join(lines) or self._sentences(chosen, book, self.cfg.figure_chars, terms)
+
+    def _range_factor(self, values: list[tuple[float, str]], clause: str) -> float:
+        """A clause whose range holds the stated value counts more the narrower the range (1–2×); one whose
+        ranges all leave it out counts ``range_miss``."""
+        fit = range_fit(values, clause)
+        return fit if fit > 0 else self.cfg.range_miss if fit < 0 else 1.0
 
     def _parallel(self, q: Query, s: Sentence, clause: str, limit: int, book: CiteBook) -> Parallel | None:
         """The clause is one of a passage's parallel items ("（一）在校学生：…413元", "（二）其他参保人员：…549元"):

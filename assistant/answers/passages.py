@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from assistant.answers.config import AnswerConfig
 from assistant.answers.shape import answer_cues, holds_answer, is_byline, is_heading
-from core.quantities import as_digits
+from core.quantities import as_digits, range_fit, stated_values
 from core.text import bigrams, split_sentences
 from core.types import Chunk, Hit
 
@@ -96,6 +96,7 @@ def score_sentences(hits: list[Hit], terms: dict[str, float], question: str, wan
     bigram_weight, title_discount = cfg.bigram_weight, cfg.title_discount
     qb = bigrams(question)
     cues = answer_cues(question)
+    values = stated_values(question)  # "我爸照护需求评估是4级": a sentence of "3-5级" speaks of him, "1-2级" does not
     out: list[Sentence] = []
     top_score = max((h.score for h in hits), default=0.0)
     for rank, hit in enumerate(hits):
@@ -124,6 +125,8 @@ def score_sentences(hits: list[Hit], terms: dict[str, float], question: str, wan
             if title_discount < 1.0 and tb and len(sb & tb) > 0.6 * len(sb):
                 s *= 0.3  # the headline again
             s *= _shape(text, cues, cfg)
+            if values and (fit := range_fit(values, text)):
+                s *= cfg.range_match if fit > 0 else cfg.range_miss
             out.append(Sentence(text, hit, rank, pos, s))
     out.sort(key=lambda s: -s.score)
     return out

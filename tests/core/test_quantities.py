@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.quantities import as_digits, cn_int
+from core.quantities import as_digits, cn_int, range_fit, stated_values, value_ranges
 
 
 
@@ -28,3 +28,26 @@ def test_cn_int() -> None:
 ])
 def test_as_digits(text: str, expected: str) -> None:
     assert as_digits(text) == expected
+
+
+def test_values_a_question_states_with_a_scale_unit() -> None:
+    assert stated_values("我爸照护需求评估是4级，送餐有补贴吗？") == [(4.0, "级")]
+    assert stated_values("我五十岁了还能申请吗") == [(50.0, "岁")]  # Chinese numerals too
+    assert stated_values("2020年的目标") == [(2020.0, "年份")]  # a calendar year, not a duration
+    assert stated_values("16-60周岁") == []  # a range's bounds are not stated values
+
+
+def test_two_sided_ranges_and_their_units() -> None:
+    text = "老年人照护需求等级1-2级补贴标准为每人每次2元，3-5级补贴标准为每人每次4元"
+    assert value_ranges(text) == [(1.0, 2.0, "级"), (3.0, 5.0, "级")]
+    assert value_ranges("年龄在16至60周岁之间") == value_ranges("16周岁至60周岁") == [(16.0, 60.0, "岁")]
+    assert value_ranges("2016-2020年") == [(2016.0, 2020.0, "年份")]
+
+
+def test_a_range_holds_or_leaves_out_the_stated_value() -> None:
+    four = [(4.0, "级")]
+    assert range_fit(four, "1-2级补贴标准为每人每次2元") == -1
+    assert range_fit(four, "3-5级补贴标准为每人每次4元") > range_fit(four, "1-5级老年人可享受送餐补贴") > 1  # narrower first
+    assert range_fit(four, "每人每次2元") == 0  # no range of that unit
+    assert range_fit([(2020.0, "年份")], "缓缴期限1-3年") == 0  # a year says nothing of a duration
+    assert range_fit([], "1-2级") == 0

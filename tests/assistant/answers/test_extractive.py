@@ -265,3 +265,11 @@ def test_a_measure_is_answered_from_a_passage_naming_whose_measure_it_is() -> No
     # 社保卡 is written 社会保障卡 in the passage (the thesaurus says so); the network's 覆盖率 is not the card's.
     assert _card_answer(AnswerConfig()) == "大力发行社会保障卡150万张，覆盖全市90%人口。[1]"
     assert _card_answer(AnswerConfig(off_subject=1.0)) == "街道社区的覆盖率要达到100%以上。[1]"
+
+
+def test_a_stated_value_picks_the_clause_whose_range_holds_it() -> None:
+    text = "长者饭堂为照护需求等级1-5级的老年人提供送餐服务，其中，照护需求等级1-2级送餐补贴标准为每人每次2元，3-5级补贴标准为每人每次4元。"
+    answer = _answer([("1", "2024-01-02", text)], "我妈照护需求等级3级，送餐补贴标准是多少？")
+    assert answer == "根据《文件1》（2024年1月2日）：3-5级补贴标准为每人每次4元。[1]", answer
+    answer = _answer([("1", "2024-01-02", text)], "照护需求等级1级，送餐补贴标准是多少？")
+    assert "每人每次2元" in answer and "4元" not in answer, answer
