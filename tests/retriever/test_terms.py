@@ -65,3 +65,17 @@ def test_a_term_s_forms_are_itself_and_its_thesaurus_wordings() -> None:
     assert tw.forms("社保卡") == ("社保卡", "社会保障卡")
     assert tw.forms("社保") == ("社保", "社会保险", "社会保障")
     assert tw.forms("覆盖率") == ("覆盖率",)
+
+
+def test_a_text_is_weighed_once_and_each_caller_gets_its_own_dict() -> None:
+    calls: list[str] = []
+
+    def words(text: str) -> list[str]:
+        calls.append(text)
+        return ["补贴", "标准"]
+
+    tw = TermWeights(words, {"补贴": 2.0, "标准": 1.0}, Thesaurus.parse([]))
+    first = tw.weights("补贴标准")
+    first["补贴"] = 0.0  # a caller re-weighing its copy (own_words_first does)
+    assert tw.weights("补贴标准") == {"补贴": 2.0, "标准": 1.0}
+    assert calls == ["补贴标准"]
