@@ -50,9 +50,9 @@ _PER_UNIT = [
                 r"[^。？?！!]{0,6}多少"),
      re.compile(r"个人|每人|人均|每名")),
 ]
-# "补贴多少", "一年补多少", "最多能贷多少万": an amount of money, though the question doesn't say 元.
+# "补贴多少", "一年补多少", "最多能贷多少万", "有补贴吗？多少？": an amount of money, though the question doesn't say 元.
 _MONEY_ASKED = re.compile(r"(补贴|补助|津贴|资助|奖励|奖金|救助金|失业金|养老金|抚恤金|工资|贷款|罚款|贷|罚|补(?![交缴办录充])|交|缴)"
-                          r"[^，。？?,]{0,8}多少(?![个人名天年月分岁次张项家倍%]|万人)|多少(补贴|补助|津贴|资助|奖励)")
+                          r"(?:[^，。？?,]|吗[？?])" "{0,8}多少(?![个人名天年月分岁次张项家倍%]|万人)|多少(补贴|补助|津贴|资助|奖励)")
 MONEY = frozenset({"元", "万元", "亿元"})
 # "2万个岗位" counts 个 (a magnitude before a counter), where "2万人" keeps its unit 万人.
 _NUMBER_WITH_UNIT = re.compile(rf"\d+(?:\.\d+)?(?:[万亿](?=[个家所项名户张次]))?({UNIT_PATTERN}|名|小时)?")

@@ -64,6 +64,8 @@ def test_a_subsidy_loan_or_fine_question_asks_an_amount_of_money() -> None:
     assert money_asked("三支一扶一个月生活补贴多少")
     assert money_asked("个人最多能贷多少万")
     assert money_asked("一次性扩岗补助一个人多少")
+    assert money_asked("长者饭堂送餐上门有补贴吗？多少？")  # "is there one, and how much"
+    assert not money_asked("送餐上门有补贴吗？")
     assert not money_asked("补贴期限最长多少个月")  # a duration, not money
     assert not money_asked("补交以后要等多久")
     assert not money_asked("补贴多少钱")  # the unit is already said: expected_units handles it
