@@ -174,6 +174,21 @@ def value_ranges(text: str) -> list[tuple[float, float, str]]:
     return out
 
 
+# A one-sided condition on a scale: "年满16周岁", "不满50周岁", "60周岁以上", "3个月以内".
+_BOUND = re.compile(rf"(?:年满|满|未满|不满|不足|超过|大于|高于|低于|小于|不低于|不少于|不超过|不高于)(\d+(?:\.\d+)?)\s*({_SCALE})"
+                    rf"|(\d+(?:\.\d+)?)\s*({_SCALE})(?:及|或)?(?:以上|以下|以内)")
+
+
+def conditioned_units(text: str) -> set[str]:
+    """The scale units a text sets a condition on, by a range or a bound ("年满16周岁" → {"岁"})."""
+    digits = as_digits(text)
+    out = {unit for _, _, unit in value_ranges(digits)}
+    for m in _BOUND.finditer(digits):
+        value, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        out.add(_scale(float(value), unit))
+    return out
+
+
 def range_fit(values: list[tuple[float, str]], text: str) -> float:
     """Above 1 when a range of the text holds one of the values, the more the narrower it is ("3-5级" over
     "1-5级" for 4级); -1 when the text has ranges of their units and none holds one; 0 when it has none of

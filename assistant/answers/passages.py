@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from assistant.answers.config import AnswerConfig
 from assistant.answers.shape import answer_cues, holds_answer, is_byline, is_heading
-from core.quantities import as_digits, range_fit, stated_values
+from core.quantities import as_digits, conditioned_units, range_fit, stated_values
 from core.text import bigrams, split_sentences
 from core.types import Chunk, Hit
 
@@ -125,8 +125,11 @@ def score_sentences(hits: list[Hit], terms: dict[str, float], question: str, wan
             if title_discount < 1.0 and tb and len(sb & tb) > 0.6 * len(sb):
                 s *= 0.3  # the headline again
             s *= _shape(text, cues, cfg)
-            if values and (fit := range_fit(values, text)):
+            if values and want_number and (fit := range_fit(values, text)):
                 s *= cfg.range_match if fit > 0 else cfg.range_miss
+            elif values and not want_number and {u for _, u in values} & conditioned_units(text) and not (
+                    cues and holds_answer(cues, text)):  # an age condition is already an answer cue
+                s *= cfg.range_match  # "住了两年，能申请吗": a condition on that scale answers, met or not
             out.append(Sentence(text, hit, rank, pos, s))
     out.sort(key=lambda s: -s.score)
     return out

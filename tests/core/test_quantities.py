@@ -51,3 +51,12 @@ def test_a_range_holds_or_leaves_out_the_stated_value() -> None:
     assert range_fit(four, "每人每次2元") == 0  # no range of that unit
     assert range_fit([(2020.0, "年份")], "缓缴期限1-3年") == 0  # a year says nothing of a duration
     assert range_fit([], "1-2级") == 0
+
+
+def test_the_units_a_text_sets_a_condition_on() -> None:
+    from core.quantities import conditioned_units
+
+    assert conditioned_units("外省户籍男性年满50周岁和女性年满40周岁") == {"岁"}
+    assert conditioned_units("60周岁以上的老人") == conditioned_units("年龄在16至60周岁") == {"岁"}
+    assert conditioned_units("缴费满十五年") == {"年"}
+    assert conditioned_units("每人每次2元") == conditioned_units("2020年以前") == set()

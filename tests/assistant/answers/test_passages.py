@@ -145,3 +145,17 @@ def test_brackets_of_one_document_are_both_kept_with_their_labels() -> None:
     copy = _hit("个人缴费标准为每人413元，财政补助标准为每人956元。个人缴费标准为每人413元，由税务部门征收。")
     first, second = chunk_sentences(copy.chunk)
     assert len(pick([Sentence(first, copy, 0, 0, 1.0), Sentence(second, copy, 0, 1, 0.9)])) == 1
+
+
+def test_a_stated_duration_lifts_the_sentences_that_set_a_condition_on_it() -> None:
+    hit = _hit("申请临时救助的，可以向户籍所在地的镇人民政府或者街道办事处提出申请，由其受理并审核后报区民政部门。\n"
+               "持有本市居住证满1年以上的非本市户籍人员，在本市居住期间因遭遇火灾、交通事故等突发事件导致基本生活陷入困境的，可以向居住地申请临时救助。")
+    terms = {"申请": 1.0, "临时": 1.0, "救助": 1.0, "户籍": 1.0}
+
+    def first(question: str, cfg: AnswerConfig) -> str:
+        return score_sentences([hit], terms, question, want_number=False, cfg=cfg)[0].text
+
+    asked = "我不是本地户籍，在这里住了两年，能申请临时救助吗"
+    assert first(asked, AnswerConfig()).startswith("持有本市居住证满1年以上")
+    assert first(asked, AnswerConfig(range_match=1.0)).startswith("申请临时救助的")
+    assert first("我不是本地户籍，能申请临时救助吗", AnswerConfig()).startswith("申请临时救助的")  # nothing stated
