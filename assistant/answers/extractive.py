@@ -14,7 +14,7 @@ from assistant.answers.base import Query
 from assistant.answers.config import AnswerConfig
 from assistant.answers.library import Library
 from assistant.answers.passages import (
-    ITEM, Sentence, clause_after, clause_before, clip, continue_enumeration, focus, following, introduces_list, items_before, near_copy, needs_continuation, new_figures, pick, ranked_clauses,
+    ITEM, Sentence, clause_after, clause_before, clip, continue_enumeration, focus, following, has_figure, introduces_list, items_before, near_copy, needs_continuation, new_figures, pick, ranked_clauses,
     score_sentences,
 )
 from assistant.answers.parallel import Parallel, ParallelFigures
@@ -139,8 +139,9 @@ class Extractive:
         ("补贴多少"), unless none strong enough does."""
         if not ranked:
             return []
-        floor = self.cfg.money_floor * ranked[0].score
-        strong = [s for s in ranked if s.score >= floor]
+        # The bar is set by the best sentence stating a figure: one stating none cannot answer a figure question.
+        best = next((s.score for s in ranked if has_figure(s.text)), ranked[0].score)
+        strong = [s for s in ranked if s.score >= self.cfg.money_floor * best]
         # A limit or per-person question ("个人最多贷多少") is answered by a sentence stating that detail.
         detail = [s for s in strong if answers_detail(q.current or q.resolved, s.text)]
         if money_asked(self._asked(q)):

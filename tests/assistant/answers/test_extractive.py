@@ -273,3 +273,16 @@ def test_a_stated_value_picks_the_clause_whose_range_holds_it() -> None:
     assert answer == "根据《文件1》（2024年1月2日）：3-5级补贴标准为每人每次4元。[1]", answer
     answer = _answer([("1", "2024-01-02", text)], "照护需求等级1级，送餐补贴标准是多少？")
     assert "每人每次2元" in answer and "4元" not in answer, answer
+
+
+def test_a_figure_pool_s_bar_is_set_by_the_best_sentence_stating_a_figure() -> None:
+    from assistant.answers.passages import Sentence
+
+    doc, chunk = _doc("1", "2024-01-02", "只有一家企业可申请。补贴标准：每人2000元。总额最高不超过3万元。")
+    lib = Library(FakeRecords(documents={"1": doc}, chunks=[chunk]), PROFILE)  # type: ignore[arg-type]
+    hit = Hit(chunk=chunk, score=1.0, issue_date="2024-01-02")
+    ranked = [Sentence("只有一家企业可申请。", hit, 0, 0, 10.0), Sentence("补贴标准：每人2000元。", hit, 0, 1, 4.0),
+              Sentence("总额最高不超过3万元。", hit, 0, 2, 2.0)]
+    pool = Extractive(lib, _Retriever(), AnswerConfig())._figure_pool(query("创业补贴最多能拿多少？"), ranked)  # type: ignore[arg-type]
+    # 2.0 is under a quarter of the figureless 10.0, but not of 4.0: the limit asked (最多) stays in the pool.
+    assert [s.text for s in pool][-1] == "总额最高不超过3万元。"
