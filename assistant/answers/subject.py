@@ -49,6 +49,8 @@ def subject_terms(question: str, terms: dict[str, float]) -> set[str]:
     out: set[str] = set()
     for a in filter(_MEASURE.search, asked_terms(question, terms)):
         end = phrase.rfind(a)
+        if end <= 0:
+            continue  # what is asked opens the phrase (or was cut differently): nobody's measure is named
         end -= phrase[:end].endswith("的")
         before = [t for t, w in terms.items() if w > 0 and t not in a and phrase[:end].endswith(t)]
         if before and not _DIGIT.search(as_digits(best := max(before, key=len))):
