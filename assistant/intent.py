@@ -81,7 +81,7 @@ def strip_asks(text: str) -> str:
 _ASK_TAIL = re.compile(r"[吗呢吧？?！!。，,\s]+$")
 # What is left of an ask once its cue is gone ("要满足什么" of 要满足什么条件, "要" of 要交什么材料): words that
 # say how a matter is asked about, never which matter, so a follow-up merged with the topic does not ask them again.
-_ASK_FRAME = re.compile(r"(?:(?:要|需要|得|应该|必须)(?:满足|符合|具备|交|带|提供|准备)?|(?:满足|符合|具备))(?:什么|哪些|啥)?$|(?:什么|哪些|啥)$")
+_ASK_FRAME = re.compile(r"(?:(?:要|需要|得|应该|必须)(?:满足|符合|具备|交|带|提供|准备)?|(?:满足|符合|具备))(?:什么|哪些|啥)?$|(?:是|有)?(?:什么|哪些|啥)$")
 # "能申请临时救助吗": the ask wraps the matter, which stays ("申请临时救助").
 _WRAPPED_ASK = re.compile(r"(?:能不能|可不可以|能否|是否可以|可以|能)(\w{2,8}?)[吗么嘛]")
 

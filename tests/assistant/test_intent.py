@@ -33,6 +33,8 @@ def test_strip_asks_keeps_the_topic_of_a_question() -> None:
     # What is left of the ask goes with it: a follow-up ("总积分要达到多少分") must not ask for the conditions again.
     assert strip_asks("广州积分入户要满足什么条件？") == "广州积分入户"
     assert strip_asks("开公司办营业执照要交什么材料？") == "开公司办营业执照"
+    assert strip_asks("广州创业担保贷款申请条件是什么") == "广州创业担保贷款申请"  # not "…申请是"
+    assert strip_asks("失业金申领条件有哪些") == "失业金申领"
     assert strip_asks("公租房谁可以申请？") == "公租房申请"
     # An ask that wraps the matter leaves the matter: the follow-up "批下来以后多久能拿到钱？" needs it.
     assert strip_asks("家里遭了火灾，能申请临时救助吗？") == "家里遭了火灾，申请临时救助"
