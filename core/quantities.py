@@ -150,8 +150,13 @@ def small_int(word: str) -> int:
 # sides ("3-5级补贴标准为每人每次4元", "16至60周岁"). Units are compared by their first spelling here.
 _SCALE_UNITS = {"周岁": "岁", "岁": "岁", "级": "级", "个月": "月", "年": "年"}
 _SCALE = "|".join(sorted(_SCALE_UNITS, key=len, reverse=True))
-_STATED = re.compile(rf"(?<![\d.\-－—–~～至到])(\d+(?:\.\d+)?)\s*({_SCALE})(?![\d\-－—–~～至到])")
+# Not a bound the question sets itself ("一年内可以换吗", "80岁以上的老人"): that is a range, not the asker's value.
+_STATED = re.compile(rf"(?<![\d.\-－—–~～至到])(\d+(?:\.\d+)?)\s*({_SCALE})(?![\d\-－—–~～至到]|[内后前]|以[内上下]|之[内后前]|及以)")
 _RANGE = re.compile(rf"(\d+(?:\.\d+)?)\s*(?:{_SCALE})?\s*(?:-|－|—|–|~|～|至|到)\s*(\d+(?:\.\d+)?)\s*({_SCALE})")
+
+
+# What a condition on each scale is called, for saying that the passages set none.
+SCALE_NAMES = {"岁": "年龄", "年": "年限", "月": "时长", "级": "等级"}
 
 
 def _scale(value: float, unit: str) -> str:

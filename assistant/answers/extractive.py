@@ -22,7 +22,7 @@ from assistant.answers.refusal import refuse
 from assistant.answers.subject import asked_terms, names_asked, own_words_first, subject_terms
 from assistant.answers.units import answers_detail, expected_units, money_asked, states_asked_number, states_money
 from assistant.citations import CiteBook
-from core.quantities import range_fit, stated_values
+from core.quantities import SCALE_NAMES, conditioned_units, range_fit, stated_values
 from core.types import Answer, Hit
 from retriever.protocol import Retriever
 
@@ -121,6 +121,8 @@ class Extractive:
             body = self._sentences(_detail_first(q, chosen, self._strong(ranked)), book, self.cfg.text_chars, terms)
         text = self.lib.lead(book.items[0].doc_id if book.items else chosen[0].hit.chunk.doc_id) + body
         text += self._expiry_note(book, hits)
+        if not asks_number(q):
+            text += self._no_condition_note(q, ranked)
         return Answer(text=text, citations=book.items, grounded=True, kind=kind, question=q.question,
                       resolved_question=q.resolved, hits=hits,
                       meta={**meta, "followup": {"question": q.resolved, "kind": kind}})
@@ -248,6 +250,20 @@ class Extractive:
                     lines.append(line)
                 return "\n".join(lines[:-1] + [lines[-1] + f"[{n}]"])
         return self._sentences(chosen, book, self.cfg.list_chars, terms)
+
+    @staticmethod
+    def _no_condition_note(q: Query, ranked: list[Sentence]) -> str:
+        """"我50岁了还能申请吗" when no passage the answer drew on sets an age condition: say so, rather than let
+        the points read as a yes."""
+        stated = {u for _, u in stated_values(q.current or q.resolved)} & SCALE_NAMES.keys()
+        if not stated:
+            return ""
+        passages = {id(s.hit.chunk): s.hit.chunk.text for s in ranked}.values()
+        set_by_them = set().union(*(conditioned_units(t) for t in passages)) if passages else set()
+        missing = [SCALE_NAMES[u] for u in sorted(stated) if u not in set_by_them]
+        if not missing:
+            return ""
+        return f"（所引条款中没有提到{'、'.join(missing)}方面的要求，具体以经办机构审核为准。）"
 
     def _expiry_note(self, book: CiteBook, hits: list[Hit]) -> str:
         """Say so when a cited document is past its 有效期 or its plan period."""

@@ -35,6 +35,8 @@ def test_values_a_question_states_with_a_scale_unit() -> None:
     assert stated_values("我五十岁了还能申请吗") == [(50.0, "岁")]  # Chinese numerals too
     assert stated_values("2020年的目标") == [(2020.0, "年份")]  # a calendar year, not a duration
     assert stated_values("16-60周岁") == []  # a range's bounds are not stated values
+    assert stated_values("选定的医院一年内可以换吗") == stated_values("80岁以上老人的津贴") == []  # nor the question's own
+    assert stated_values("缴费满15年能领吗") == [(15.0, "年")]
 
 
 def test_two_sided_ranges_and_their_units() -> None:

@@ -286,3 +286,12 @@ def test_a_figure_pool_s_bar_is_set_by_the_best_sentence_stating_a_figure() -> N
     pool = Extractive(lib, _Retriever(), AnswerConfig())._figure_pool(query("创业补贴最多能拿多少？"), ranked)  # type: ignore[arg-type]
     # 2.0 is under a quarter of the figureless 10.0, but not of 4.0: the limit asked (最多) stays in the pool.
     assert [s.text for s in pool][-1] == "总额最高不超过3万元。"
+
+
+def test_a_stated_age_that_no_passage_conditions_is_said_to_be_unmentioned() -> None:
+    no_age = ("1", "2024-01-02", "符合条件的初创企业可申请创业补贴，由区人社局审核发放。")
+    asked = "我70岁了还能申请创业补贴吗？"
+    assert _answer([no_age], asked).endswith("（所引条款中没有提到年龄方面的要求，具体以经办机构审核为准。）")
+    with_age = ("1", "2024-01-02", "申请创业补贴的，申请人年龄应在16至60周岁之间，由区人社局审核发放。")
+    assert "没有提到年龄" not in _answer([with_age], asked)
+    assert "没有提到" not in _answer([no_age], "还能申请创业补贴吗？")  # no age stated
