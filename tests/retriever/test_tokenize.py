@@ -75,6 +75,9 @@ def test_stopwords_are_dropped(tok: Tokenizer) -> None:
     assert "社保卡" in words and "张" in words
     assert not {"了", "多少", "?", "？"} & set(words)
     assert {"的", "了", "和", "吗", "什么", "多少", "哪些", "怎么", "如何"} <= load_stopwords()
+    # A demonstrative names no topic, and its rare fragments ("这部") weighed like topic words.
+    words = tok.words("这部分收入要交增值税吗")
+    assert "收入" in words and "增值税" in words and not {"这部分", "这部"} & set(words)
 
 
 def test_whitespace_and_punctuation_are_dropped(tok: Tokenizer) -> None:
