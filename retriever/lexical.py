@@ -127,7 +127,9 @@ class Postings:
     def __init__(self, data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, num_docs: int):
         self.data, self.indices, self.indptr, self.num_docs = data, indices, indptr, num_docs
         column_bytes = max(1, num_docs) * np.dtype(data.dtype).itemsize
-        self._whole = functools.lru_cache(maxsize=max(1, self.DENSE_BYTES // column_bytes))(self._column)
+        # The cache holds the arrays, not self: a dropped generation frees its columns and files when it goes.
+        whole = functools.partial(_dense_column, data, indices, indptr, num_docs)
+        self._whole = functools.lru_cache(maxsize=max(1, self.DENSE_BYTES // column_bytes))(whole)
 
     @classmethod
     def of(cls, scores: dict[str, Any]) -> "Postings":
@@ -159,14 +161,16 @@ class Postings:
                 np.add.at(out, self.indices[start:end], self.data[start:end])  # faster than out[idx] += in numpy 2
         return out
 
-    def _column(self, i: int) -> np.ndarray:
-        start, end = int(self.indptr[i]), int(self.indptr[i + 1])
-        column = np.zeros(self.num_docs, dtype=self.data.dtype)
-        column[self.indices[start:end]] = self.data[start:end]
-        return column
-
     def df(self, i: int) -> int:
         return int(self.indptr[i + 1]) - int(self.indptr[i])
+
+
+def _dense_column(data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, num_docs: int, i: int) -> np.ndarray:
+    """Column ``i`` of the score matrix whole: its postings' scores, zeros elsewhere."""
+    start, end = int(indptr[i]), int(indptr[i + 1])
+    column = np.zeros(num_docs, dtype=data.dtype)
+    column[indices[start:end]] = data[start:end]
+    return column
 
 
 class TokenIdf:

@@ -26,10 +26,11 @@ class IdfLookup(Protocol):
 
 class TermWeights:
     def __init__(self, words: Callable[[str], list[str]], idf: IdfLookup, thesaurus: Thesaurus):
-        self._words, self._idf, self._thesaurus = words, idf, thesaurus
+        self._thesaurus = thesaurus
         # A chat weighs its question three times (search, refusal check, sentence choice), and each known word
-        # costs two lookups in the lexical channel's vocabulary: ~1.5 ms a chat, now once per text.
-        self._weighed = functools.lru_cache(maxsize=1024)(self._weigh)
+        # costs two lookups in the lexical channel's vocabulary: ~1.5 ms a chat, now once per text. The cache holds
+        # the words and the IDF, not self: a dropped generation's files close when it goes, not at the next gc.
+        self._weighed = functools.lru_cache(maxsize=1024)(functools.partial(_weigh, words, idf))
 
     def weights(self, text: str) -> dict[str, float]:
         """Content words of a question with IDF weights.
@@ -39,22 +40,6 @@ class TermWeights:
         less covered in a bigger index.
         """
         return dict(self._weighed(text))
-
-    def _weigh(self, text: str) -> tuple[tuple[str, float], ...]:
-        english = bool(_ENGLISH.search(text)) and not has_cjk(text.split(" ", 1)[0], run=2)
-        known: dict[str, float] = {}
-        unknown: list[str] = []
-        for w in self._words(text):
-            if len(w) < 2 or _NUMBER.fullmatch(w):
-                continue
-            if english and w.isascii():
-                continue  # an English question is judged by the terms its words map to
-            if w in self._idf:
-                known[w] = self._idf[w]
-            else:
-                unknown.append(w)
-        fill = sum(known.values()) / len(known) if known else 1.0
-        return tuple({**known, **{w: fill for w in unknown}}.items())
 
     def forms(self, term: str) -> tuple[str, ...]:
         """The term and the canonical wordings the thesaurus gives it ("社保卡" → 社会保障卡)."""
@@ -72,7 +57,7 @@ class TermWeights:
 
         def forms(t: str) -> tuple[str, ...]:
             wider = [e for k in keys if t in k and t != k for e in self._thesaurus.expand(k) if set(t) <= set(e)]
-            return tuple(dict.fromkeys((t, *self._thesaurus.expand(t), *wider)))
+            return tuple(dict.fromkeys((*self.forms(t), *wider)))
 
         alts = [(forms(t), w) for t, w in terms.items() if t not in asking]
         total = sum(w for _, w in alts)
@@ -84,7 +69,7 @@ class TermWeights:
         """``(context, text) -> share``: of the terms the context (a document's title) lacks, the weight share the
         text holds. Words of the title are in every passage of its document and do not tell them apart."""
         asking = load_word_list(QUESTION_WORDS)
-        alts = [((t, *self._thesaurus.expand(t)), w) for t, w in terms.items() if t not in asking]
+        alts = [(self.forms(t), w) for t, w in terms.items() if t not in asking]
 
         def share(context: str, text: str) -> float:
             rest = [(forms, w) for forms, w in alts if not any(a in context for a in forms)]
@@ -100,3 +85,21 @@ class TermWeights:
         and counting them made every question that says how it asks look uncovered.
         """
         return self.matcher(terms, question)("".join(texts))
+
+
+def _weigh(words: Callable[[str], list[str]], idf: IdfLookup, text: str) -> tuple[tuple[str, float], ...]:
+    """TermWeights.weights, as items (cached)."""
+    english = bool(_ENGLISH.search(text)) and not has_cjk(text.split(" ", 1)[0], run=2)
+    known: dict[str, float] = {}
+    unknown: list[str] = []
+    for w in words(text):
+        if len(w) < 2 or _NUMBER.fullmatch(w):
+            continue
+        if english and w.isascii():
+            continue  # an English question is judged by the terms its words map to
+        if w in idf:
+            known[w] = idf[w]
+        else:
+            unknown.append(w)
+    fill = sum(known.values()) / len(known) if known else 1.0
+    return tuple({**known, **{w: fill for w in unknown}}.items())

@@ -90,10 +90,14 @@ class Extractive:
         if not subject:
             return ranked
 
+        said: dict[str, bool] = {}  # per passage: whether it names the subject (its sentences share it)
+
         def names(s: Sentence) -> bool:
             c = s.hit.chunk
-            text = f"{c.doc_title}{c.section}{c.text}".lower()
-            return any(f in text for forms in subject for f in forms)
+            if c.id not in said:
+                text = f"{c.doc_title}{c.section}{c.text}".lower()
+                said[c.id] = any(f in text for forms in subject for f in forms)
+            return said[c.id]
 
         named = [names(s) for s in ranked]
         if all(named) or not any(named):
@@ -170,9 +174,7 @@ class Extractive:
         ranked = [r for r in ranked if names_asked(r[2], named)] or ranked
         # A value the question states ("评估是4级") picks the clause whose range holds it ("3-5级…4元"), not "1-2级…2元".
         if values := stated_values(q.current or q.resolved):
-            ranked = sorted(((r[0] * self._range_factor(values, r[2]), r[1], r[2]) for r in ranked), key=lambda r: -r[0])
-            if any(range_fit(values, r[2]) > 0 for r in ranked):  # then a range leaving the value out is no answer
-                ranked = [r for r in ranked if range_fit(values, r[2]) >= 0]
+            ranked = self._by_range(values, ranked)
         # A clause among parallel items leads with the subject asked, or with each subject (see parallel.py).
         parallel = self._parallel(q, ranked[0][1], ranked[0][2], limit, book) if ranked and wanted == 1 else None
         if parallel:
@@ -193,11 +195,15 @@ class Extractive:
                 break
         return "\n".join(lines) or self._sentences(chosen, book, self.cfg.figure_chars, terms)
 
-    def _range_factor(self, values: list[tuple[float, str]], clause: str) -> float:
-        """A clause whose range holds the stated value counts more the narrower the range (1–2×); one whose
-        ranges all leave it out counts ``range_miss``."""
-        fit = range_fit(values, clause)
-        return fit if fit > 0 else self.cfg.range_miss if fit < 0 else 1.0
+    def _by_range(self, values: list[tuple[float, str]],
+                  ranked: list[tuple[float, Sentence, str]]) -> list[tuple[float, Sentence, str]]:
+        """A clause whose range holds the stated value counts more the narrower the range (1–2×, see range_fit);
+        when one does, the clauses whose ranges all leave it out are no answer."""
+        fits = [range_fit(values, clause) for _, _, clause in ranked]
+        held = any(f > 0 for f in fits)
+        out = [(score * (f if f > 0 else self.cfg.range_miss if f < 0 else 1.0), s, clause)
+               for (score, s, clause), f in zip(ranked, fits) if not (held and f < 0)]
+        return sorted(out, key=lambda r: -r[0])
 
     def _parallel(self, q: Query, s: Sentence, clause: str, limit: int, book: CiteBook) -> Parallel | None:
         """The clause is one of a passage's parallel items ("（一）在校学生：…413元", "（二）其他参保人员：…549元"):

@@ -97,6 +97,7 @@ def score_sentences(hits: list[Hit], terms: dict[str, float], question: str, wan
     qb = bigrams(question)
     cues = answer_cues(question)
     values = stated_values(question)  # "我爸照护需求评估是4级": a sentence of "3-5级" speaks of him, "1-2级" does not
+    scales = {u for _, u in values}
     out: list[Sentence] = []
     top_score = max((h.score for h in hits), default=0.0)
     for rank, hit in enumerate(hits):
@@ -127,7 +128,7 @@ def score_sentences(hits: list[Hit], terms: dict[str, float], question: str, wan
             s *= _shape(text, cues, cfg)
             if values and want_number and (fit := range_fit(values, text)):
                 s *= cfg.range_match if fit > 0 else cfg.range_miss
-            elif values and not want_number and {u for _, u in values} & conditioned_units(text) and not (
+            elif scales and not want_number and scales & conditioned_units(text) and not (
                     cues and holds_answer(cues, text)):  # an age condition is already an answer cue
                 s *= cfg.range_match  # "住了两年，能申请吗": a condition on that scale answers, met or not
             out.append(Sentence(text, hit, rank, pos, s))

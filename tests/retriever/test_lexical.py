@@ -267,3 +267,20 @@ def test_the_whole_columns_kept_are_bounded_in_bytes() -> None:
     postings = Small(np.ones(24, dtype=np.float32), np.tile(np.arange(8, dtype=np.int32), 3), np.array([0, 8, 16, 24]), 8)
     assert np.array_equal(postings.scores([0, 1, 2, 0]), np.full(8, 4, dtype=np.float32))
     assert postings._whole.cache_info().currsize == 2
+
+
+def test_a_dropped_postings_is_freed_at_once_with_its_whole_columns() -> None:
+    import gc
+    import weakref
+
+    from retriever.lexical import Postings
+
+    postings = Postings(np.ones(4, dtype=np.float32), np.arange(4, dtype=np.int32), np.array([0, 4]), 4)
+    postings.scores([0])  # a whole column cached
+    gone = weakref.ref(postings)
+    gc.disable()  # a reference cycle through the cache would wait for the collector
+    try:
+        del postings
+        assert gone() is None
+    finally:
+        gc.enable()

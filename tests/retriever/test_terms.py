@@ -79,3 +79,18 @@ def test_a_text_is_weighed_once_and_each_caller_gets_its_own_dict() -> None:
     first["补贴"] = 0.0  # a caller re-weighing its copy (own_words_first does)
     assert tw.weights("补贴标准") == {"补贴": 2.0, "标准": 1.0}
     assert calls == ["补贴标准"]
+
+
+def test_a_dropped_term_weights_is_freed_at_once() -> None:
+    import gc
+    import weakref
+
+    tw = TermWeights(lambda t: [t], {"补贴": 1.0}, Thesaurus.parse([]))
+    tw.weights("补贴")
+    gone = weakref.ref(tw)
+    gc.disable()  # a reference cycle through the cache would hold the IDF (and its files) until the collector
+    try:
+        del tw
+        assert gone() is None
+    finally:
+        gc.enable()
