@@ -21,6 +21,8 @@ _DOC_FACT_IF_NAMED = re.compile(
     r"还适用|出台)")
 _DOC_REF = re.compile(r"(文件|通知|办法|规定|细则|方案|意见|规划|条例|指引|公告|通告|政策|这份|该文|此文|本文|《)")
 _QUANTITY = re.compile(r"(how many|how much|what is the .*(target|rate|number)|多少|几[个项名人次万亿]?|多大|多高|比例|比重|标准是|额度|上限|下限|最多|最少|金额|几岁|多长时间|多久|数量|目标值|是多少|占比|完成率|百分之)")
+# "几" in a yes/no question is "a few", not "how many": "车上能捎几个老乡吗", "要跑好几趟吗".
+_FEW = re.compile(r"好?几(?=[^，。？?！!,；;多少]*[吗么嘛])")
 _LIST = re.compile(r"(哪些|哪几|有什么项目|包括什么|包含哪|都有什么|列出|列举|有几项|几项)")
 _DIFF = re.compile(r"(增加多少|增加了多少|多多少|增长多少|增长了多少|变化|差了?多少|差几|还差|超出|超过目标多少|相比|多发多少|减少多少|"
                    r"提高多少|增加几|高出|低了?多少|多了还是少了|多出|少了多少)")
@@ -102,7 +104,7 @@ def read_intent(text: str, periods: list[str], years: list[int]) -> Intent:
         offtopic=bool(_OFFTOPIC.search(t)),
         task=bool(_TASK.search(t)),
         doc_fact=bool(_DOC_FACT.search(t) or (_DOC_FACT_IF_NAMED.search(t) and _DOC_REF.search(t))),
-        quantity=bool(_QUANTITY.search(t)),
+        quantity=bool(_QUANTITY.search(_FEW.sub("", t))),
         listing=bool(_LIST.search(t)),
         diff=bool(_DIFF.search(t)),
         met=bool(_MET.search(t)),

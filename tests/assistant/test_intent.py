@@ -50,3 +50,12 @@ def test_a_document_named_but_not_asked_for_gives_way_to_what_is_asked() -> None
     assert read_intent("办理社保卡需要带什么材料，去哪里办？", [], []).asks == "materials"
     assert read_intent("税务登记变更要交什么材料？", [], []).asks == "materials"
     assert read_intent("还要交纸质材料吗？多久内？", [], []).asks == "materials"
+
+
+def test_a_few_in_a_yes_no_question_is_not_a_quantity() -> None:
+    # "捎几个老乡吗" asks whether, not how many: answered as a figure, it gave "在湖北设置5个应急物资中转站".
+    assert not read_intent("有了通行证，车上能顺便捎几个老乡吗？", [], []).quantity
+    assert not read_intent("要跑好几趟吗？", [], []).quantity
+    assert read_intent("车上能捎几个人？", [], []).quantity
+    assert read_intent("有补贴吗？能补几个月？", [], []).quantity  # the 吗 closes another clause
+    assert read_intent("最多能捎几个人吗？", [], []).quantity  # 最多 still asks a figure
