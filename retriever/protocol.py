@@ -20,3 +20,7 @@ class Retriever(Protocol):
     def prefetch(self, query: str) -> None: ...  # start the query's embedding before search(query)
 
     def search(self, query: str, k: int = 10, filters: dict[str, Any] | None = None) -> list[Hit]: ...
+
+    def holds(self, term: str) -> bool: ...  # whether some passage or title of the library contains the term
+
+    def phrases(self, text: str) -> list[tuple[str, ...]]: ...  # each CJK run cut into words as written

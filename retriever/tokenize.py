@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import jieba
+import numpy as np
 
 from core.text import CJK, is_cjk, normalize
 
@@ -51,6 +52,46 @@ def load_word_list(path: Path) -> frozenset[str]:
 
 def load_stopwords(path: Path = STOPWORDS) -> frozenset[str]:
     return load_word_list(path)
+
+
+# jieba's part-of-speech tags of words that name a thing: nouns of every kind, verbal nouns, idioms, abbreviations.
+_NOUN_TAG = re.compile(r"^(n[a-z]*|vn|l|j)$")
+
+
+class NounLexicon:
+    """The words jieba's dictionary tags as nouns ("消费券" is 消费 + 券, both nouns; "偷偷" is not).
+
+    Sorted and joined in one string with an array of offsets (~3 MB), not a set of ~250k strings (~25 MB):
+    a lookup is a binary search of a few microseconds.
+    """
+
+    def __init__(self, words: Iterable[str]):
+        ordered = sorted({w for w in words if w and "\n" not in w})
+        self._text = "\n".join(ordered) + "\n"
+        self._starts = np.cumsum([0] + [len(w) + 1 for w in ordered], dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self._starts) - 1
+
+    def __contains__(self, word: object) -> bool:
+        if not isinstance(word, str) or not word:
+            return False
+        lo, hi, starts, text = 0, len(self), self._starts, self._text
+        while lo < hi:
+            mid = (lo + hi) // 2
+            here = text[starts[mid]:starts[mid + 1] - 1]
+            if here == word:
+                return True
+            lo, hi = (mid + 1, hi) if here < word else (lo, mid)
+        return False
+
+
+@lru_cache(maxsize=1)
+def noun_lexicon() -> NounLexicon:
+    """jieba's own dictionary's nouns (its dict.txt lines are "word freq tag"), read once per process."""
+    with jieba.dt.get_dict_file() as f:
+        lines = (raw.decode("utf-8").split() for raw in f)
+        return NounLexicon(parts[0] for parts in lines if len(parts) == 3 and _NOUN_TAG.match(parts[2]))
 
 
 def _add_term(tk: jieba.Tokenizer, term: str, freq: int | None = None) -> None:
@@ -168,6 +209,11 @@ class Tokenizer:
     def words(self, text: str) -> list[str]:
         """Search-mode words: each word, then its known sub-words; no stopwords or punctuation."""
         return self._words(normalize(text).lower())
+
+    def phrases(self, text: str) -> list[tuple[str, ...]]:
+        """Each CJK run of ``text`` cut into words once (jieba's accurate mode, no sub-words, stopwords kept), so
+        neighbours are the words as written: "发消费券" → (发, 消费, 券)."""
+        return [tuple(self._jieba.cut(run, HMM=False)) for run in _CJK_RUN_RE.findall(normalize(text).lower())]
 
     def bigrams(self, text: str) -> list[str]:
         """Overlapping character bigrams of each CJK run (a lone character stays a unigram),

@@ -194,3 +194,17 @@ def test_an_lsa_querys_chroma_search_runs_beside_the_lexical_scoring(tiny_retrie
     after = [(h.chunk.id, h.score, h.channels) for h in tiny_retriever.search("创业担保贷款最高额度", k=5)]
     assert threads and all(name.startswith("dense-query") for name in threads)
     assert after == before
+
+
+def test_a_named_places_own_documents_get_the_named_prior_on_top_of_the_scope(tiny_retriever: Any) -> None:
+    # "九江市…" scopes to 九江市 and its parents; its own document gets named_boost more, the others nothing more.
+    query = "九江市一次性创业补贴"
+    flat = copy.copy(tiny_retriever)
+    flat.config = replace(tiny_retriever.config, named_boost=0.0)
+    base = {h.chunk.id: h.score for h in flat.search(query, k=20)}
+    boost = tiny_retriever.config.named_boost
+    assert boost > 0
+    hits = tiny_retriever.search(query, k=20)
+    assert hits[0].chunk.doc_title == JJ_JOBS
+    assert hits[0].score == pytest.approx(base[hits[0].chunk.id] + boost, abs=1e-5)
+    assert all(h.score == pytest.approx(base[h.chunk.id], abs=1e-5) for h in hits if h.chunk.doc_title != JJ_JOBS)

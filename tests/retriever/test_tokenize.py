@@ -139,3 +139,19 @@ def test_a_term_set_holds_only_its_own_entries_over_the_shared_dictionary() -> N
     assert custom.freq(term) > 0 and custom.freq("服务") == base_word_freq("服务") > 0
     assert base_word_freq(term) == 0  # the shared base dictionary is left as it was
     assert custom.freq("火星探测器着陆") == 0
+
+
+def test_the_noun_lexicon_holds_jiebas_nouns_only() -> None:
+    from retriever.tokenize import NounLexicon, noun_lexicon
+
+    nouns = noun_lexicon()
+    assert all(w in nouns for w in ("消费", "券", "病假", "考研"))
+    assert "偷偷" not in nouns and "这儿" not in nouns and "" not in nouns
+    small = NounLexicon(["乙", "甲", "丙丁", "甲"])
+    assert len(small) == 3 and all(w in small for w in ("甲", "乙", "丙丁")) and "丙" not in small
+
+
+def test_phrases_are_the_words_as_written_run_by_run() -> None:
+    from retriever.tokenize import Tokenizer
+
+    assert Tokenizer().phrases("给市民发消费券，怎么领？") == [("给", "市民", "发", "消费", "券"), ("怎么", "领")]
