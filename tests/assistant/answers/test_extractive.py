@@ -150,6 +150,37 @@ def test_a_question_far_from_every_passage_in_meaning_and_thinly_covered_is_refu
     assert run(_Retriever(), 0.80) == run(_E5Retriever(), 0.95)
 
 
+class _LibraryE5Retriever(_E5Retriever):
+    """The e5 fake with the library's own words: which terms some passage holds, and the question's words."""
+
+    def __init__(self, library: str):
+        self.library = library
+
+    def holds(self, term: str) -> bool:
+        return term in self.library
+
+    def phrases(self, text: str) -> list[tuple[str, ...]]:
+        return [tuple(w for w in ("购车", "创业", "补贴", "标准") if w in text)]
+
+
+def test_a_question_naming_a_thing_no_passage_mentions_is_refused_when_no_passage_is_near_in_meaning() -> None:
+    text = "创业补贴标准为每人5000元。"
+    doc, chunk = _doc("1", "2024-01-01", text)
+    lib = Library(FakeRecords(documents={"1": doc}, chunks=[chunk]), PROFILE)  # type: ignore[arg-type]
+
+    def run(question: str, dense: float, min_documents: int = 1) -> str:
+        hits = [Hit(chunk=chunk, score=1.0, channels={"dense": dense})]
+        cfg = AnswerConfig(unheld_min_documents=min_documents)
+        return Extractive(lib, _LibraryE5Retriever(text), cfg).run(query(question), hits).text  # type: ignore[arg-type]
+
+    # Every word of the coverage check is in the passage; 购车 is in none.
+    refused = run("购车创业补贴标准是多少？", 0.875)
+    assert refused.startswith("抱歉，") and "5000" not in refused and "文件中相关的内容见" not in refused
+    assert "5000元" in run("创业补贴标准是多少？", 0.875)  # names nothing the library lacks
+    assert "5000元" in run("购车创业补贴标准是多少？", 0.95)  # a passage near in meaning answers
+    assert "5000元" in run("购车创业补贴标准是多少？", 0.875, min_documents=2)  # one document lacks most words
+
+
 def test_a_materials_question_is_not_answered_with_sentences_that_name_no_material() -> None:
     # "提供" alone names no material: the amount sentence below must not pass for a list of materials.
     amounts = ("1", "2024-01-02", "创业补贴标准为每户10000元，由区人社局审核后提供给申请人。")
