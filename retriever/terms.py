@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from core.quantities import PERIODS
 from core.text import has_cjk
 from retriever.query import Thesaurus
 from retriever.tokenize import DATA_DIR, load_word_list
@@ -13,6 +14,11 @@ from retriever.tokenize import DATA_DIR, load_word_list
 QUESTION_WORDS = DATA_DIR / "question_words.txt"
 
 _NUMBER = re.compile(r"[\d.]+")
+# A number in words with its counter ("四十多个", "七八个", "两家", "两年") is a value the asker states, not what the
+# question is about: like a number in digits it weighs nothing. But "一年", "一次" ask a rate ("一年补多少钱"), and
+# a plan period ("十三五") names a period.
+_WORD_NUMBER = re.compile(r"(?!一[个名人次家年天月岁份件项条位只批]?$)"
+                          r"[一二三四五六七八九十两几多][零一二三四五六七八九十两几多百千万]*[个名人次家年天月岁份件项条位只批]?")
 _ENGLISH = re.compile(r"[a-zA-Z]{3,}")
 
 
@@ -93,7 +99,7 @@ def _weigh(words: Callable[[str], list[str]], idf: IdfLookup, text: str) -> tupl
     known: dict[str, float] = {}
     unknown: list[str] = []
     for w in words(text):
-        if len(w) < 2 or _NUMBER.fullmatch(w):
+        if len(w) < 2 or _NUMBER.fullmatch(w) or (_WORD_NUMBER.fullmatch(w) and w not in PERIODS):
             continue
         if english and w.isascii():
             continue  # an English question is judged by the terms its words map to

@@ -30,7 +30,9 @@ _PER_UNIT = [
     (re.compile(r"办理流程|什么手续|怎么办理|如何办理|怎么申请|如何申请"),
      re.compile(r"流程|手续|步骤|申请|办理|提交|登录|受理|递交|平台|网站|网上|线上|窗口|App|APP|小程序")),
     (re.compile(r"每户"), re.compile(r"每户|户均")),
-    (re.compile(r"最多|最高|最长|上限|额度|封顶"), re.compile(r"最高|最多|最长|至多|上限|额度|限额|封顶|不超过|不得超过|未超过|不高于|以内")),
+    # A limit raised to a figure ("一次取药量放宽至3个月") states the most one can get.
+    (re.compile(r"最多|最高|最长|上限|额度|封顶"),
+     re.compile(r"最高|最多|最长|至多|上限|额度|限额|封顶|不超过|不得超过|未超过|不高于|以内|(?:放宽|延长)[至到]")),
     (re.compile(r"最低|最少|下限"), re.compile(r"最低|最少|下限|不低于|不少于|至少|不足|起")),
     # How much something went up ("养老金涨了多少") is said by a sentence that states a rise, not by any figure of it.
     (re.compile(r"涨了?多少|涨了?几|上调了?多少|涨幅"), re.compile(r"提高|增加|上调|调增|增长|上涨|涨|增幅|调整")),
@@ -43,7 +45,7 @@ _PER_UNIT = [
      re.compile(r"(?<!每满)(?<![\d年月每])\d{1,3}\s*(个)?(工作日|日|天|周|月|年|小时|分钟)(?![底初中份\d])")),
     # Only when the years are what is asked ("补几年？", "要交满多少年退休"), not told ("交了几年社保，能转吗").
     (re.compile(r"(几|多少)年(?=\s*[？?。！!吗呢]?(\s|$)|才)|[满够足](几|多少)年"), re.compile(r"(?<![\d年月])\d{1,2}\s*(个)?(年|周年)(?![底初中份度\d])")),
-    (re.compile(r"(?<!哪)几天|多少天"), re.compile(r"(?<![\d年月])\d{1,3}\s*(个)?(工作日|日|天)(?![\d])")),
+    (re.compile(r"(?<![哪那这])几天|多少天"), re.compile(r"(?<![\d年月])\d{1,3}\s*(个)?(工作日|日|天)(?![\d])")),
     # "个人最多能贷多少" asks a per-person limit, which a programme's total does not answer.
     # So does how much one can get oneself ("我想自己创业，能贷多少"), unless a business is what asks.
     (re.compile(r"个人(最多|最高|能贷|能拿|能领)|(?<!企业)(?<!公司)(?<!单位)(?:自己|本人)(?![的家])[^。？?！!企公单]{0,12}(?:最多|最高|能贷|能拿|能领)"

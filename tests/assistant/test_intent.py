@@ -59,3 +59,9 @@ def test_a_few_in_a_yes_no_question_is_not_a_quantity() -> None:
     assert read_intent("车上能捎几个人？", [], []).quantity
     assert read_intent("有补贴吗？能补几个月？", [], []).quantity  # the 吗 closes another clause
     assert read_intent("最多能捎几个人吗？", [], []).quantity  # 最多 still asks a figure
+
+
+def test_those_days_are_not_asked_for() -> None:
+    intent = read_intent("春节延长假期那几天我没去上班，老板说那几天不发工资，这样行吗？", [], [])
+    assert not intent.quantity and intent.asks != "duration"
+    assert read_intent("审批要几天？", [], []).asks == "duration"

@@ -94,3 +94,11 @@ def test_a_dropped_term_weights_is_freed_at_once() -> None:
         assert gone() is None
     finally:
         gc.enable()
+
+
+def test_a_number_in_words_weighs_nothing_but_a_rate_or_a_period_does() -> None:
+    tok = Tokenizer()
+    terms = TermWeights(tok.words, {}, Thesaurus.parse([]))
+    weights = terms.weights("送去了四十多个工人，两家亲戚七八个人，一年补多少，十三五目标")
+    assert not {"四十", "四十多个", "多个", "两家", "七八个", "八个"} & set(weights), weights
+    assert {"工人", "亲戚", "一年", "十三五"} <= set(weights)

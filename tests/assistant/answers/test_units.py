@@ -152,3 +152,11 @@ def test_how_much_one_pays_is_an_amount_of_money() -> None:
     assert money_asked("学生参加城乡居民医保自己交多少")
     assert money_asked("灵活就业每月要缴多少")
     assert not money_asked("社保要交多少年")  # years, not money
+
+
+def test_a_limit_raised_to_a_figure_answers_an_at_most_question() -> None:
+    q = "我高血压常年吃药，一次最多能开多久的药？"
+    assert answers_detail(q, "可将一次取药量放宽至3个月。")
+    assert not answers_detail(q, "一次取药量为3个月。")
+    # "那几天" names days the asker speaks of; it asks no number of days.
+    assert answers_detail("老板说那几天不发工资，这样行吗？", "企业应当正常支付工资。")
