@@ -7,7 +7,8 @@ from assistant.answers.shape import MATERIALS
 from core.quantities import UNIT_PATTERN, as_digits
 
 _UNIT_CUES = [
-    (re.compile(r"多少(个)?人|几个人|多少名|几名|多少人次"), {"万人", "人", "名", "人次", "万人次"}),
+    # Not "给多少人才补贴" (how much talent subsidy), nor 人民/人力/人社.
+    (re.compile(r"多少(个)?人(?![才民力社])|几个人|多少名|几名|多少人次"), {"万人", "人", "名", "人次", "万人次"}),
     (re.compile(r"多少钱|多少元|几块|多少万元|多少亿|金额"), {"元", "万元", "亿元"}),
     (re.compile(r"多少张|几张"), {"张", "万张"}),
     (re.compile(r"比例|比重|百分之|占比|多少%|率是多少|几成"), {"%"}),

@@ -160,3 +160,8 @@ def test_a_limit_raised_to_a_figure_answers_an_at_most_question() -> None:
     assert not answers_detail(q, "一次取药量为3个月。")
     # "那几天" names days the asker speaks of; it asks no number of days.
     assert answers_detail("老板说那几天不发工资，这样行吗？", "企业应当正常支付工资。")
+
+
+def test_how_much_talent_subsidy_asks_money_not_people() -> None:
+    assert expected_units("那边给多少人才补贴？") == set()
+    assert "人" in expected_units("招了多少人？")
