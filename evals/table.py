@@ -32,6 +32,7 @@ BLIND: list[Setting] = [
     ("guangzhou", QUESTIONS / "guangzhou_blind.jsonl", "all"),
     ("guangzhou", QUESTIONS / "guangzhou_fresh.jsonl", "all"),
     ("ncpqa", QUESTIONS / "ncpqa_citizen.jsonl", "all"),
+    ("ncpqa", QUESTIONS / "ncpqa_citizen_blind2.jsonl", "all"),
 ]
 
 

@@ -11,7 +11,8 @@ from evals.harness import load_questions
 from evals.metrics import normalize
 
 _DIR = Path(__file__).resolve().parents[2] / "evals" / "questions"
-FILES = [_DIR / "ncpqa_citizen.jsonl", _DIR / "ncpqa_citizen_dev.jsonl", _DIR / "ncpqa_citizen_dev2.jsonl"]
+FILES = [_DIR / "ncpqa_citizen.jsonl", _DIR / "ncpqa_citizen_dev.jsonl", _DIR / "ncpqa_citizen_dev2.jsonl",
+         _DIR / "ncpqa_citizen_blind2.jsonl"]
 
 
 @pytest.fixture(scope="module")
