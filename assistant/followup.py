@@ -35,10 +35,30 @@ def merge_followup(q: str, prev: dict[str, Any], places: Callable[[str], list[st
         return q
     named = places(q)
     if named:
-        stripped = prev_q
-        for p in sorted(places(prev_q), key=len, reverse=True):
-            stripped = stripped.replace(p, "").replace(p.rstrip("市省县区"), "")
-        return f"{named[0]}{stripped}"
+        return _in_place(prev_q, named[0], places(prev_q))
     body = _TAIL.sub("", _LEAD.sub("", q))
     topic = (strip_asks(prev_q) or prev_q) if own_ask else prev_q
     return f"{topic} {body}".strip()
+
+
+def _level(place: str) -> str:
+    return place[-1] if place[-1:] in ("省", "市", "区", "县") else ""
+
+
+def _in_place(prev_q: str, place: str, before: list[str]) -> str:
+    """The previous question asked of ``place``: "我从浙江回德阳，需要隔离吗？" then "那从湖北回来呢" replaces the
+    province and keeps the city. The places of the same level give way in their own spot; without one, all do,
+    and the new place leads."""
+    same = [p for p in before if _level(p) == _level(place)]
+    for p in sorted(same, key=len, reverse=True):
+        spot = next((w for w in (p, p.rstrip("市省县区")) if w and w in prev_q), None)
+        if spot:
+            rest = prev_q.replace(spot, place, 1)
+            for other in same:
+                if other != p:
+                    rest = rest.replace(other, "").replace(other.rstrip("市省县区"), "")
+            return rest
+    stripped = prev_q
+    for p in sorted(before, key=len, reverse=True):
+        stripped = stripped.replace(p, "").replace(p.rstrip("市省县区"), "")
+    return f"{place}{stripped}"

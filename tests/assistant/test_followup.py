@@ -23,3 +23,14 @@ def test_a_follow_up_without_its_own_ask_inherits_the_previous_question() -> Non
 def test_a_follow_up_naming_a_place_asks_the_previous_question_there() -> None:
     prev = {"question": "甲市的失业金能领多久"}
     assert merge_followup("那乙市呢？", prev, lambda s: [p for p in ("甲市", "乙市") if p in s]) == "乙市的失业金能领多久"
+
+
+def test_a_follow_up_naming_a_province_replaces_the_province_and_keeps_the_city() -> None:
+    prev = {"question": "我从浙江回德阳，需要隔离吗？"}
+
+    def places(s: str) -> list[str]:
+        return [p for p, short in (("浙江省", "浙江"), ("湖北省", "湖北"), ("德阳市", "德阳")) if short in s]
+
+    assert merge_followup("那如果是从湖北回来的呢？", prev, places) == "我从湖北省回德阳，需要隔离吗？"
+    # A place of no level named before: it gives way, and the new place leads, as before.
+    assert merge_followup("那德阳呢？", {"question": "浙江的补贴多少"}, places) == "德阳市的补贴多少"
