@@ -21,6 +21,7 @@ import numpy as np
 from core.chunk_table import ChunkTable
 from core.quantities import in_period, period_word
 from core.settings import ConfigError, Settings, json_fields
+from core.text import has_cjk
 from core.types import CONTEXT_CHARS, Chunk, Hit
 from retriever import fusion
 from retriever.asks import DEFAULT_SHAPES, SHAPES, asked_shapes, holds_shape
@@ -380,14 +381,28 @@ class HybridRetriever:
         return self.tokenizer.phrases(text)
 
     def holds(self, term: str) -> bool:
-        """Whether some passage or title of this library contains ``term`` (cached: a scan of every text)."""
+        """Whether some passage or title of this library contains ``term`` (cached: a scan of every text).
+
+        A CJK term with a bigram that the bigram channel never indexed is in no passage, which spares most of the
+        terms of the refusal check the scan (~3 ms on 2 M characters, ~20 ms at 1000 plans). Its vocabulary is
+        hashed, so only its misses are certain: a hit still needs the scan."""
         held = self._held.get(term)
-        if held is None:
-            if len(self._held) > 10_000:  # a bound on memory; the thesaurus has ~1,000 terms
-                self._held.clear()
-            titles = (m.get("title") or "" for m in self.doc_meta.values())
-            held = self._held[term] = self.chunks.contains(term) or any(term in t for t in titles)
+        if held is not None:
+            return held
+        low = term.lower()
+        titles = [m.get("title") or "" for m in self.doc_meta.values()]
+        if any(g not in self._bigram_idf for g in _cjk_bigrams(low)) and not any(term in t for t in titles):
+            held = False
+        else:
+            held = self.chunks.contains(term) or any(term in t for t in titles)
+        if len(self._held) > 10_000:  # a bound on memory; the thesaurus has ~1,000 terms
+            self._held.clear()
+        self._held[term] = held
         return held
+
+    @cached_property
+    def _bigram_idf(self) -> Any:
+        return self.bigrams.idf()
 
     def _fuse(self, channels: dict[str, dict[str, float]]) -> dict[str, float]:
         if self.config.fusion == "rrf":
@@ -533,6 +548,11 @@ class HybridRetriever:
                    channels={ch: round(sc[cid], 4) for ch, sc in channels.items() if cid in sc},
                    issue_date=str(meta.get("issue_date") or ""), expired=bool(meta.get("expired")),
                    in_scope=bool(in_scope[self._chunk_doc[i]]))
+
+
+def _cjk_bigrams(term: str) -> set[str]:
+    """The bigrams the bigram channel indexes a CJK term with (none for a single character or Latin)."""
+    return {term[i:i + 2] for i in range(len(term) - 1)} if len(term) > 1 and has_cjk(term, run=len(term)) else set()
 
 
 def _neighbours(chunks: ChunkTable) -> dict[int, tuple[int, ...]]:

@@ -127,7 +127,8 @@ class Extractive:
             return False
         r = self.retriever
         skip = load_word_list(QUESTION_WORDS) | load_stopwords()
-        return bool(unheld_names(r.phrases(q.resolved), noun_lexicon(), lambda t: any(map(r.holds, r.terms.forms(t))), skip))
+        names = unheld_names(r.phrases(q.resolved), noun_lexicon(), lambda t: any(map(r.holds, r.terms.forms(t))), skip)
+        return next(names, None) is not None
 
     def _best_dense(self, top: list[Hit]) -> float:
         """The best e5 cosine of the passages (0 without the bundled e5, or when it did not answer in time)."""

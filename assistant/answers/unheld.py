@@ -7,21 +7,24 @@ mostly not nouns ("偷偷", "这儿"), and the check is only made when no passag
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Iterable
+from collections.abc import Callable, Container, Iterable, Iterator
 
 
 def unheld_names(phrases: Iterable[tuple[str, ...]], nouns: Container[str], holds: Callable[[str], bool],
-                 skip: Container[str]) -> list[str]:
-    """The nouns (two characters or more) and noun pairs of ``phrases`` (runs of words as written) that the
-    library does not hold (``holds``): "给市民发消费券" → ["消费券"] when no passage says 消费券."""
-    out: list[str] = []
-    for words in phrases:
-        named = [w in nouns and w not in skip for w in words]
-        for i, w in enumerate(words):
-            if named[i] and len(w) >= 2 and not holds(w):
-                out.append(w)
-            if i + 1 < len(words) and named[i] and named[i + 1] and len(w) + len(words[i + 1]) >= 3:
-                pair = w + words[i + 1]
-                if not holds(pair):
-                    out.append(pair)
-    return list(dict.fromkeys(out))
+                 skip: Container[str]) -> Iterator[str]:
+    """The nouns (two characters or more), then the noun pairs, of ``phrases`` (runs of words as written) that
+    the library does not hold (``holds``): "给市民发消费券" → 消费券 when no passage says 消费券. Lazily: a pair
+    may cost a scan of every text, and the first name found is enough to doubt the question."""
+    runs = [(words, [w in nouns and w not in skip for w in words]) for words in phrases]
+    seen: set[str] = set()
+    for words, named in runs:
+        for w, ok in zip(words, named):
+            if ok and len(w) >= 2 and w not in seen and not holds(w):
+                seen.add(w)
+                yield w
+    for words, named in runs:
+        for i in range(len(words) - 1):
+            pair = words[i] + words[i + 1]
+            if named[i] and named[i + 1] and len(pair) >= 3 and pair not in seen and not holds(pair):
+                seen.add(pair)
+                yield pair

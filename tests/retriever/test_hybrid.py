@@ -208,3 +208,10 @@ def test_a_named_places_own_documents_get_the_named_prior_on_top_of_the_scope(ti
     assert hits[0].chunk.doc_title == JJ_JOBS
     assert hits[0].score == pytest.approx(base[hits[0].chunk.id] + boost, abs=1e-5)
     assert all(h.score == pytest.approx(base[h.chunk.id], abs=1e-5) for h in hits if h.chunk.doc_title != JJ_JOBS)
+
+
+def test_holds_says_whether_some_passage_or_title_has_the_term(tiny_retriever: Any) -> None:
+    tiny_retriever._held.clear()
+    assert tiny_retriever.holds("创业担保贷款") and tiny_retriever.holds(JJ_JOBS)
+    assert not tiny_retriever.holds("消费券")  # a bigram no passage has: known without a scan
+    assert tiny_retriever._held == {"创业担保贷款": True, JJ_JOBS: True, "消费券": False}

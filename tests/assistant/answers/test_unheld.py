@@ -8,7 +8,7 @@ _LIBRARY = "市民申请补贴的地方。消费者权益。"
 
 
 def _unheld(phrases: list[tuple[str, ...]]) -> list[str]:
-    return unheld_names(phrases, _NOUNS, lambda t: t in _LIBRARY, skip={"怎么"})
+    return list(unheld_names(phrases, _NOUNS, lambda t: t in _LIBRARY, skip={"怎么"}))
 
 
 def test_a_pair_of_nouns_the_library_never_writes_together_is_unheld() -> None:
