@@ -334,7 +334,10 @@ def figure_clauses(sentence: str, fits: Callable[[str], bool], limit: int,
             if i and label and not head.startswith(parts[0]):
                 head = label + ("" if i == 1 else head)
             head = head if len(head) + len(p) <= limit else ""
-            out.append(clip((head + p).strip().rstrip("，,；;"), limit))
+            # A condition ("…补贴不足200元的，") says nothing without what follows ("按照200元／月予以发放").
+            tail = parts[i + 1] if p.rstrip("，,").endswith("的") and i + 1 < len(parts) else ""
+            tail = tail if len(head) + len(p) + len(tail) <= limit else ""
+            out.append(clip((head + p + tail).strip().rstrip("，,；;"), limit))
     return out
 
 

@@ -159,3 +159,10 @@ def test_a_stated_duration_lifts_the_sentences_that_set_a_condition_on_it() -> N
     assert first(asked, AnswerConfig()).startswith("持有本市居住证满1年以上")
     assert first(asked, AnswerConfig(range_match=1.0)).startswith("申请临时救助的")
     assert first("我不是本地户籍，能申请临时救助吗", AnswerConfig()).startswith("申请临时救助的")  # nothing stated
+
+
+def test_a_condition_clause_is_read_with_what_follows() -> None:
+    text = "按上述公式计算每户每月住房租赁补贴不足200元的，按照200元／月予以发放。"
+    assert figure_clauses(text, lambda c: True, 200)[0] == text
+    # A clause that says its figure whole stands alone.
+    assert figure_clauses("每人补贴300元，由区人社局发放。", lambda c: True, 200) == ["每人补贴300元"]
