@@ -68,7 +68,7 @@ class NounLexicon:
     def __init__(self, words: Iterable[str]):
         ordered = sorted({w for w in words if w and "\n" not in w})
         self._text = "\n".join(ordered) + "\n"
-        self._starts = np.cumsum([0] + [len(w) + 1 for w in ordered], dtype=np.int64)
+        self._starts = np.cumsum([0] + [len(w) + 1 for w in ordered], dtype=np.int32)
 
     def __len__(self) -> int:
         return len(self._starts) - 1
