@@ -217,6 +217,7 @@ class HybridRetriever:
                 groups.setdefault((key, doc_meta[d].get(key) or ""), []).append(i)
         self._docs_of = {g: np.array(docs, dtype=np.int64) for g, docs in groups.items()}
         self._scoped: dict[Scope, tuple[np.ndarray, np.ndarray, tuple[str, ...], np.ndarray]] = {}
+        self._named: dict[tuple[str, ...], np.ndarray] = {}  # the documents of the places a question names
         self._held: dict[str, bool] = {}
 
     @property
@@ -417,8 +418,17 @@ class HybridRetriever:
         """The documents of the places a question names (not their parents, not those with no place)."""
         if not scope.named or self.config.named_boost <= 0:
             return None
-        named = Scope(frozenset(scope.named), scope.named, include_unplaced=False)
-        return self._in_scope(named)[0]
+        docs = self._named.get(scope.named)
+        if docs is None:  # a document mask only (a byte per document), cached apart from the scopes' chunk lists
+            named, profile = Scope(frozenset(scope.named), scope.named, include_unplaced=False), self.settings.deployment
+            docs = np.zeros(len(self._doc_index), dtype=bool)
+            for (key, value), idx in self._docs_of.items():
+                if key == "region" and value and named.prefers(value, profile):
+                    docs[idx] = True
+            if len(self._named) >= 1024:
+                self._named.clear()
+            self._named[scope.named] = docs
+        return docs
 
     def _add_priors(self, fused: dict[str, float], plan: QueryPlan, channels: dict[str, dict[str, float]],
                     in_scope: np.ndarray, named: np.ndarray | None = None) -> None:
