@@ -32,12 +32,22 @@ from retriever.tokenize import load_stopwords, load_word_list, noun_lexicon
 NOT_FOUND = "已收录的文件中没有找到能回答这个问题的内容"
 _ASKS_NUMBER = re.compile(r"几|多少|多大|多高|多长")
 _WHICH = re.compile(r"哪几")
+_LIMIT_ASK = re.compile(r"最高|最多|最长|上限|封顶")
 
 
 def asks_number(q: Query) -> bool:
     """A quantity question, but not "由哪几个部门发布" (which ones, not how many)."""
     text = q.resolved
     return q.intent.quantity and not (_WHICH.search(text) and not _ASKS_NUMBER.search(text.replace("哪几", "")))
+
+
+def _unanswered(q: Query, shown: list[Sentence], pool: list[str]) -> str | None:
+    """Why the sentences that may be shown do not answer: none states the detail asked, or no figure of the kind."""
+    if not any(answers_detail(q.current or q.resolved, s.text) for s in shown):
+        return "文件中没有这个问题所问的具体规定"
+    if asks_number(q) and not states_asked_number(q.resolved, pool):
+        return "文件中没有给出这个问题所问的具体数字"
+    return None
 
 
 def _end(text: str) -> str:
@@ -81,11 +91,14 @@ class Extractive:
         # A figure answer is picked from a wider pool (see _figure_pool), which the check reads.
         shown = self._figure_pool(q, ranked) if asks_number(q) and not q.intent.wants_points else [
             s for s in chosen if s.score >= self.cfg.second_point * chosen[0].score] + self._strong(ranked)
-        if not any(answers_detail(q.current or q.resolved, s.text) for s in shown):
-            return refuse(self.lib, q.question, q.resolved, "文件中没有这个问题所问的具体规定", top)
         pool = [s.text for s in pick(ranked, limit=self.cfg.number_pool)] + [s.text for s in shown]
-        if asks_number(q) and not states_asked_number(q.resolved, pool):
-            return refuse(self.lib, q.question, q.resolved, "文件中没有给出这个问题所问的具体数字", top)
+        if reason := _unanswered(q, shown, pool):
+            # "瘦肉最高卖多少钱一公斤" of a price list that states no limit: the plain figure answers it, when the
+            # question says its unit (元, 人, %…); without one any number would do, a document's 2019年 too.
+            loose = replace(q, resolved=_LIMIT_ASK.sub("", q.resolved), current=_LIMIT_ASK.sub("", q.current))
+            if loose.resolved == q.resolved or not expected_units(loose.resolved) or _unanswered(loose, shown, pool):
+                return refuse(self.lib, q.question, q.resolved, reason, top)
+            q = loose
         return self.compose(q, hits, ranked, terms, kind="policy", meta={"coverage": round(coverage, 3)})
 
     def _on_subject(self, question: str, ranked: list[Sentence], terms: dict[str, float]) -> list[Sentence]:

@@ -326,3 +326,13 @@ def test_a_stated_age_that_no_passage_conditions_is_said_to_be_unmentioned() -> 
     with_age = ("1", "2024-01-02", "申请创业补贴的，申请人年龄应在16至60周岁之间，由区人社局审核发放。")
     assert "没有提到年龄" not in _answer([with_age], asked)
     assert "没有提到" not in _answer([no_age], "还能申请创业补贴吗？")  # no age stated
+
+
+def test_an_at_most_question_of_a_figure_stated_without_a_limit_gets_the_figure() -> None:
+    # "瘦肉最高卖多少钱一公斤" of a price list: no sentence says 最高, and the plain figure answers rather than a refusal.
+    plain = _answer([("1", "2024-01-02", "创业补贴标准为每户10000元。")], "创业补贴最高多少钱？")
+    assert "10000元" in plain and not plain.startswith("抱歉")
+    # A stated limit still wins over the plain figure.
+    capped = _answer([("1", "2024-01-02", "创业补贴标准为每户10000元。"), ("2", "2024-01-02", "创业补贴最高不超过20000元。")],
+                     "创业补贴最高多少钱？")
+    assert "最高不超过20000元" in capped, capped
