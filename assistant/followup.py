@@ -45,6 +45,13 @@ def _level(place: str) -> str:
     return place[-1] if place[-1:] in ("省", "市", "区", "县") else ""
 
 
+def _without(text: str, places: list[str]) -> str:
+    """The text without these places, in full or short ("浙江省" or "浙江")."""
+    for p in sorted(places, key=len, reverse=True):
+        text = text.replace(p, "").replace(p.rstrip("市省县区"), "")
+    return text
+
+
 def _in_place(prev_q: str, place: str, before: list[str]) -> str:
     """The previous question asked of ``place``: "我从浙江回德阳，需要隔离吗？" then "那从湖北回来呢" replaces the
     province and keeps the city. The places of the same level give way in their own spot; without one, all do,
@@ -53,12 +60,5 @@ def _in_place(prev_q: str, place: str, before: list[str]) -> str:
     for p in sorted(same, key=len, reverse=True):
         spot = next((w for w in (p, p.rstrip("市省县区")) if w and w in prev_q), None)
         if spot:
-            rest = prev_q.replace(spot, place, 1)
-            for other in same:
-                if other != p:
-                    rest = rest.replace(other, "").replace(other.rstrip("市省县区"), "")
-            return rest
-    stripped = prev_q
-    for p in sorted(before, key=len, reverse=True):
-        stripped = stripped.replace(p, "").replace(p.rstrip("市省县区"), "")
-    return f"{place}{stripped}"
+            return _without(prev_q.replace(spot, place, 1), [o for o in same if o != p])
+    return place + _without(prev_q, before)

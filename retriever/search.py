@@ -327,11 +327,7 @@ class HybridRetriever:
         recur)."""
         cached = self._scoped.get(scope)
         if cached is None:
-            profile = self.settings.deployment
-            docs = np.zeros(len(self._doc_index), dtype=bool)
-            for (key, value), idx in self._docs_of.items():
-                if key == "region" and scope.prefers(value, profile):
-                    docs[idx] = True
+            docs = self._scope_docs(scope)
             chunks = docs[self._chunk_doc]
             at = np.flatnonzero(chunks)
             cached = (docs, chunks, tuple(self.ids[i] for i in at), at)
@@ -339,6 +335,15 @@ class HybridRetriever:
                 self._scoped.clear()
             self._scoped[scope] = cached
         return cached
+
+    def _scope_docs(self, scope: Scope) -> np.ndarray:
+        """The mask of the documents whose region the scope prefers."""
+        profile = self.settings.deployment
+        docs = np.zeros(len(self._doc_index), dtype=bool)
+        for (key, value), idx in self._docs_of.items():
+            if key == "region" and scope.prefers(value, profile):
+                docs[idx] = True
+        return docs
 
     def _channels(self, plan: QueryPlan, mask: np.ndarray | None, scope: Scope, preferred: np.ndarray | None,
                   preferred_ids: tuple[str, ...]) -> dict[str, dict[str, float]]:
@@ -390,12 +395,9 @@ class HybridRetriever:
         held = self._held.get(term)
         if held is not None:
             return held
-        low = term.lower()
-        titles = [m.get("title") or "" for m in self.doc_meta.values()]
-        if any(g not in self._bigram_idf for g in _cjk_bigrams(low)) and not any(term in t for t in titles):
-            held = False
-        else:
-            held = self.chunks.contains(term) or any(term in t for t in titles)
+        unindexed = any(g not in self._bigram_idf for g in _cjk_bigrams(term.lower()))
+        held = any(term in (m.get("title") or "") for m in self.doc_meta.values()) or (
+            not unindexed and self.chunks.contains(term))
         if len(self._held) > 10_000:  # a bound on memory; the thesaurus has ~1,000 terms
             self._held.clear()
         self._held[term] = held
@@ -420,11 +422,7 @@ class HybridRetriever:
             return None
         docs = self._named.get(scope.named)
         if docs is None:  # a document mask only (a byte per document), cached apart from the scopes' chunk lists
-            named, profile = Scope(frozenset(scope.named), scope.named, include_unplaced=False), self.settings.deployment
-            docs = np.zeros(len(self._doc_index), dtype=bool)
-            for (key, value), idx in self._docs_of.items():
-                if key == "region" and value and named.prefers(value, profile):
-                    docs[idx] = True
+            docs = self._scope_docs(Scope(frozenset(scope.named), scope.named, include_unplaced=False))
             if len(self._named) >= 1024:
                 self._named.clear()
             self._named[scope.named] = docs
