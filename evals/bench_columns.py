@@ -10,10 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from pathlib import Path
 from typing import Any
 
-from evals.bench_common import DEFAULT_QUESTIONS, latency_summary, machine_line, machine_meta, workload
+from evals.bench_common import add_search_workload_args, engine_and_workload, latency_summary, machine_line, machine_meta
 
 SCATTERED = float("inf")  # no column is dense enough to be added whole
 
@@ -39,16 +38,9 @@ def passes(engine: Any, queries: list[str], k: int, repeat: int) -> dict[str, li
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m evals.bench_columns", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--index-dir", type=Path, required=True)
-    ap.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS)
-    ap.add_argument("--k", type=int, default=10)
-    ap.add_argument("--repeat", type=int, default=3, help="timed passes per way (each question's fastest counts)")
+    add_search_workload_args(ap, "timed passes per way (each question's fastest counts)")
     args = ap.parse_args(argv)
-    from assistant.engine import Engine
-    from core.settings import load_settings
-
-    engine = Engine.open(settings=load_settings(index_dir=args.index_dir))
-    queries = workload(args.questions)
+    engine, queries = engine_and_workload(args)
     for q in queries:  # warm: the columns' LRU, the chunk texts, the vocabulary pages
         engine.search(q, args.k)
     got = {way: latency_summary(ms) for way, ms in passes(engine, queries, args.k, max(1, args.repeat)).items()}

@@ -120,6 +120,22 @@ def workload(path: Path = DEFAULT_QUESTIONS, n: int | None = None) -> list[str]:
 # ------------------------------------------------------------------------------- report files
 
 
+def add_search_workload_args(ap: Any, repeat_help: str) -> None:
+    """--index-dir, --questions, --k and --repeat: what a benchmark of ``engine.search`` over a workload reads."""
+    ap.add_argument("--index-dir", type=Path, required=True)
+    ap.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS)
+    ap.add_argument("--k", type=int, default=10)
+    ap.add_argument("--repeat", type=int, default=3, help=repeat_help)
+
+
+def engine_and_workload(args: Any) -> tuple[Any, list[str]]:
+    """The engine on ``args.index_dir`` and the questions of ``args.questions`` (heavy imports here, not at start)."""
+    from assistant.engine import Engine
+    from core.settings import load_settings
+
+    return Engine.open(settings=load_settings(index_dir=args.index_dir)), workload(args.questions)
+
+
 def pyplot() -> Any:
     """matplotlib.pyplot on the Agg backend with a CJK font when available; None without matplotlib."""
     try:

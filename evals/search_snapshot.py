@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from evals.bench_common import DEFAULT_QUESTIONS, latency_summary, workload
+from evals.bench_common import add_search_workload_args, engine_and_workload, latency_summary
 
 TOLERANCE = 1e-9
 
@@ -57,16 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m evals.search_snapshot", description=__doc__.split("\n\n")[0])
     ap.add_argument("action", choices=("save", "check"))
     ap.add_argument("file", type=Path)
-    ap.add_argument("--index-dir", type=Path, required=True)
-    ap.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS)
-    ap.add_argument("--k", type=int, default=10)
-    ap.add_argument("--repeat", type=int, default=3, help="timed passes after the snapshot (0: none)")
+    add_search_workload_args(ap, "timed passes after the snapshot (0: none)")
     args = ap.parse_args(argv)
-    from assistant.engine import Engine
-    from core.settings import load_settings
-
-    engine = Engine.open(settings=load_settings(index_dir=args.index_dir))
-    queries = workload(args.questions)
+    engine, queries = engine_and_workload(args)
     got = snapshot(engine, queries, args.k)
     status = 0
     if args.action == "save":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from functools import lru_cache
 
 from assistant.answers.base import Query
 from assistant.answers.config import AnswerConfig
@@ -21,7 +22,9 @@ from assistant.answers.parallel import Parallel, ParallelFigures
 from assistant.answers.refusal import refuse
 from assistant.answers.subject import asked_terms, names_asked, own_words_first, subject_terms
 from assistant.answers.unheld import unheld_names
-from assistant.answers.units import answers_detail, expected_units, money_asked, states_asked_number, states_money
+from assistant.answers.units import (
+    LIMIT_ASK, answers_detail, expected_units, money_asked, states_asked_number, states_money,
+)
 from assistant.citations import CiteBook
 from core.quantities import SCALE_NAMES, conditioned_units, range_fit, stated_values
 from core.types import Answer, Hit
@@ -32,7 +35,6 @@ from retriever.tokenize import load_stopwords, load_word_list, noun_lexicon
 NOT_FOUND = "已收录的文件中没有找到能回答这个问题的内容"
 _ASKS_NUMBER = re.compile(r"几|多少|多大|多高|多长")
 _WHICH = re.compile(r"哪几")
-_LIMIT_ASK = re.compile(r"最高|最多|最长|上限|封顶")
 
 
 def asks_number(q: Query) -> bool:
@@ -48,6 +50,12 @@ def _unanswered(q: Query, shown: list[Sentence], pool: list[str]) -> str | None:
     if asks_number(q) and not states_asked_number(q.resolved, pool):
         return "文件中没有给出这个问题所问的具体数字"
     return None
+
+
+@lru_cache(maxsize=1)
+def _asking_words() -> frozenset[str]:
+    """Question words and stopwords: never a thing a question names."""
+    return load_word_list(QUESTION_WORDS) | load_stopwords()
 
 
 def _end(text: str) -> str:
@@ -95,7 +103,7 @@ class Extractive:
         if reason := _unanswered(q, shown, pool):
             # "瘦肉最高卖多少钱一公斤" of a price list that states no limit: the plain figure answers it, when the
             # question says its unit (元, 人, %…); without one any number would do, a document's 2019年 too.
-            loose = replace(q, resolved=_LIMIT_ASK.sub("", q.resolved), current=_LIMIT_ASK.sub("", q.current))
+            loose = replace(q, resolved=LIMIT_ASK.sub("", q.resolved), current=LIMIT_ASK.sub("", q.current))
             if loose.resolved == q.resolved or not expected_units(loose.resolved) or _unanswered(loose, shown, pool):
                 return refuse(self.lib, q.question, q.resolved, reason, top)
             q = loose
@@ -139,8 +147,8 @@ class Extractive:
         if not 0.0 < best < self.cfg.e5_unheld:
             return False
         r = self.retriever
-        skip = load_word_list(QUESTION_WORDS) | load_stopwords()
-        names = unheld_names(r.phrases(q.resolved), noun_lexicon(), lambda t: any(map(r.holds, r.terms.forms(t))), skip)
+        names = unheld_names(r.phrases(q.resolved), noun_lexicon(), lambda t: any(map(r.holds, r.terms.forms(t))),
+                             _asking_words())
         return next(names, None) is not None
 
     def _best_dense(self, top: list[Hit]) -> float:

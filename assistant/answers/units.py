@@ -15,6 +15,8 @@ _UNIT_CUES = [
     (re.compile(r"几个(?!小时)|多少个(?!小时)"), {"个", "所", "家", "项"}),
     (re.compile(r"几个?小时|多少个?小时"), {"小时"}),
 ]
+# A question asking the most one can get ("最多能贷多少").
+LIMIT_ASK = re.compile(r"最多|最高|最长|上限|额度|封顶")
 # What a per-unit or limit question asks about, and the words a passage needs to answer it.
 _PER_UNIT = [
     (re.compile(r"每人|每个人|人均"), re.compile(r"每人|人均|每个人")),
@@ -32,7 +34,7 @@ _PER_UNIT = [
      re.compile(r"流程|手续|步骤|申请|办理|提交|登录|受理|递交|平台|网站|网上|线上|窗口|App|APP|小程序")),
     (re.compile(r"每户"), re.compile(r"每户|户均")),
     # A limit raised to a figure ("一次取药量放宽至3个月") states the most one can get.
-    (re.compile(r"最多|最高|最长|上限|额度|封顶"),
+    (LIMIT_ASK,
      re.compile(r"最高|最多|最长|至多|上限|额度|限额|封顶|不超过|不得超过|未超过|不高于|以内|(?:放宽|延长)[至到]")),
     (re.compile(r"最低|最少|下限"), re.compile(r"最低|最少|下限|不低于|不少于|至少|不足|起")),
     # How much something went up ("养老金涨了多少") is said by a sentence that states a rise, not by any figure of it.
