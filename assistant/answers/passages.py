@@ -355,6 +355,15 @@ def _label(part: str) -> str:
     return text if text.endswith(("：", ":")) and 2 <= len(text) <= 13 else ""
 
 
+def clause_weight(clause: str, terms: dict[str, float]) -> float:
+    """The weight of the terms a clause holds, a term inside a longer one it holds counted once, with the longer:
+    "高校毕业生" is one match, not five (高校, 毕业, 毕业生, 业生 as well), and a clause naming one compound of the
+    question's wordings must not outweigh the clause holding the word the question asks ("博士")."""
+    text = clause.lower()
+    held = [t for t in terms if t in text]
+    return sum(terms[t] for t in held if not any(t != u and t in u for u in held))
+
+
 def ranked_clauses(chosen: list[Sentence], terms: dict[str, float], fits: Callable[[str], bool],
                    limit: int) -> list[tuple[float, Sentence, str]]:
     """Clauses that can answer a figure question, best first: the sentence's score times the clause's
@@ -367,7 +376,7 @@ def ranked_clauses(chosen: list[Sentence], terms: dict[str, float], fits: Callab
         else:
             options = figure_clauses(s.text, fits, limit, terms)
         for clause in options:
-            local = sum(w for t, w in terms.items() if t in clause.lower()) / total
+            local = clause_weight(clause, terms) / total
             out.append((s.score * (0.3 + local), s, clause))
     out.sort(key=lambda x: -x[0])
     return out

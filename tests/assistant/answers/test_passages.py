@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from assistant.answers.config import AnswerConfig
 from assistant.answers.passages import (
-    Sentence, chunk_sentences, figure_clauses, clip, focus, has_figure, needs_continuation, pick, ranked_clauses, score_sentences,
+    Sentence, chunk_sentences, clause_weight, figure_clauses, clip, focus, has_figure, needs_continuation, pick, ranked_clauses, score_sentences,
 )
 from core.types import Chunk, Hit
 
@@ -26,6 +26,19 @@ def test_the_clause_with_the_asked_figure_beats_the_first_figure() -> None:
     ranked = score_sentences([CARD], terms, "社保卡覆盖多少人口", want_number=True, cfg=AnswerConfig())
     clauses = ranked_clauses(ranked, terms, lambda c: "%" in c, limit=150)
     assert clauses[0][2] == "大力发行社会保障卡150万张，覆盖全市90%人口"
+
+
+def test_a_term_inside_a_longer_one_the_clause_holds_counts_once() -> None:
+    terms = {"博士": 8.0, "毕业": 5.0, "毕业生": 5.0, "业生": 5.0, "补贴": 3.0}
+    assert clause_weight("本科毕业生给予每人5000元补贴", terms) == 8.0  # 毕业生 + 补贴, not 毕业 and 业生 as well
+    assert clause_weight("博士研究生给予每人30000元补贴", terms) == 11.0
+
+
+def test_the_clause_naming_the_asked_person_leads_the_one_naming_wordings_of_a_longer_word() -> None:
+    hit = _hit("对新聘用的毕业生，博士研究生给予每人30000元补贴，本科毕业生给予每人5000元补贴。")
+    terms = {"博士": 8.0, "毕业": 5.0, "毕业生": 5.0, "业生": 5.0, "补贴": 3.0}
+    ranked = score_sentences([hit], terms, "博士毕业给多少补贴", want_number=True, cfg=AnswerConfig())
+    assert ranked_clauses(ranked, terms, lambda c: "元" in c, limit=150)[0][2] == "博士研究生给予每人30000元补贴"
 
 
 def test_years_and_list_numbers_are_not_figures() -> None:
