@@ -60,6 +60,7 @@ class AnswerConfig:
     item_chars: int = 100  # one point of a list
     max_items: int = 6
     second_clause: float = 0.7  # a second figure clause is shown when this close to the best
+    sibling_clause: float = 1.5  # a question asking two figures: the lead clause's own sentence, for the second
     figure_pool: int = 6
     money_floor: float = 0.25  # a money question's pool: sentences stating an amount, at this share of the best score
     number_pool: int = 6  # a quantity question is refused unless one of this many best sentences has such a number  # sentences whose clauses compete to answer a figure question

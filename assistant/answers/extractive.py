@@ -225,6 +225,12 @@ class Extractive:
         if parallel:
             lines = [parallel.text]
             limit -= len(parallel.text)
+        elif wanted == 2 and ranked:
+            # The sentence stating the first figure most often states the second ("不超过2%的贴息支持，单个主体贴息
+            # 总额原则上不超过50万元" for "贴多少息？一家最多贴多少？"), in a clause that repeats none of the question's words.
+            lead = ranked[0][1]
+            ranked = [ranked[0], *sorted(((score * (self.cfg.sibling_clause if s is lead else 1.0), s, c)
+                                          for score, s, c in ranked[1:]), key=lambda r: -r[0])]
         for score, s, clause in ranked:
             if lines and (len(lines) >= wanted and score < self.cfg.second_clause * ranked[0][0]):
                 break

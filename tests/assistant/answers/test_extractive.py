@@ -336,3 +336,19 @@ def test_an_at_most_question_of_a_figure_stated_without_a_limit_gets_the_figure(
     capped = _answer([("1", "2024-01-02", "创业补贴标准为每户10000元。"), ("2", "2024-01-02", "创业补贴最高不超过20000元。")],
                      "创业补贴最高多少钱？")
     assert "最高不超过20000元" in capped, capped
+
+
+def test_a_question_asking_two_figures_takes_the_second_from_the_first_one_s_sentence() -> None:
+    # "贴多少息？一家最多贴多少？": the sentence stating the rate states the cap too, in a clause without the
+    # question's words; another sentence's figure that shares a word must not take its place.
+    from assistant.answers.passages import Sentence
+    from assistant.citations import CiteBook
+
+    _, chunk = _doc("1", "2024-01-02", "x")
+    hit = Hit(chunk=chunk, score=1.0)
+    ranked = [Sentence("创业贷款按不超过2%的比例贴息，单户贴息总额不超过50万元。", hit, 0, 0, 10.0),
+              Sentence("创业企业最高可获银行授信200亿元。", hit, 0, 1, 3.0)]
+    lib = Library(FakeRecords(documents={}, chunks=[chunk]), PROFILE)  # type: ignore[arg-type]
+    ex = Extractive(lib, _Retriever(), AnswerConfig())  # type: ignore[arg-type]
+    body = ex._figure(query("创业的政府能贴多少息？一家最多贴多少？"), ranked, {"创业": 1.0}, CiteBook())
+    assert "50万元" in body and "200亿元" not in body, body
