@@ -23,6 +23,7 @@ SETTINGS: list[Setting] = [
     ("guangzhou", QUESTIONS / "guangzhou_dev2.jsonl", "all"),
     ("ncpqa", QUESTIONS / "ncpqa_citizen_dev.jsonl", "all"),
     ("ncpqa", QUESTIONS / "ncpqa_citizen_dev2.jsonl", "all"),
+    ("ncpqa", QUESTIONS / "ncpqa_citizen_dev3.jsonl", "all"),
     ("plan", QUESTIONS / "plan.jsonl", "all"),
     ("plan", QUESTIONS / "heldout.jsonl", "all"),
 ]

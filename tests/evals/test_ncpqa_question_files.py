@@ -12,6 +12,7 @@ from evals.metrics import normalize
 
 _DIR = Path(__file__).resolve().parents[2] / "evals" / "questions"
 FILES = [_DIR / "ncpqa_citizen.jsonl", _DIR / "ncpqa_citizen_dev.jsonl", _DIR / "ncpqa_citizen_dev2.jsonl",
+         _DIR / "ncpqa_citizen_dev3.jsonl",
          _DIR / "ncpqa_citizen_blind2.jsonl"]
 
 

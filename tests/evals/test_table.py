@@ -35,6 +35,7 @@ def test_dev_rows_then_blind_rows_and_an_absent_file_is_skipped(monkeypatch: pyt
                      ("guangzhou", "guangzhou_dev2.jsonl", "all", False), ("guangzhou", "guangzhou_dev2.jsonl", "all", True),
                      ("ncpqa", "ncpqa_citizen_dev.jsonl", "all", False), ("ncpqa", "ncpqa_citizen_dev.jsonl", "all", True),
                      ("ncpqa", "ncpqa_citizen_dev2.jsonl", "all", False), ("ncpqa", "ncpqa_citizen_dev2.jsonl", "all", True),
+                     ("ncpqa", "ncpqa_citizen_dev3.jsonl", "all", False), ("ncpqa", "ncpqa_citizen_dev3.jsonl", "all", True),
                      ("ncpqa", "-", "blind", False), ("ncpqa", "-", "blind", True),
                      ("guangzhou", "present.jsonl", "all", False), ("guangzhou", "present.jsonl", "all", True)]
     err = capsys.readouterr().err
