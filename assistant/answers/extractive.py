@@ -85,7 +85,8 @@ class Extractive:
         top = [h for h in hits if h.chunk.kind != "meta"][:6]
         coverage = tw.coverage(tw.weights(q.resolved), [h.chunk.text + h.chunk.section for h in top], q.resolved)
         unheld = bool(top) and self._unheld(q, top)  # then no passage is related, however many words it shares
-        if not top or coverage < self.cfg.coverage_floor or self._far(top, coverage) or unheld:
+        thin = coverage < self.cfg.coverage_floor and self._best_dense(top) < self.cfg.e5_near
+        if not top or thin or self._far(top, coverage) or unheld:
             related = top if coverage > self.cfg.related_floor and not unheld else []
             return refuse(self.lib, q.question, q.resolved, NOT_FOUND, related)
         ranked = score_sentences(top, terms, q.resolved, asks_number(q), self.cfg)

@@ -352,3 +352,17 @@ def test_a_question_asking_two_figures_takes_the_second_from_the_first_one_s_sen
     ex = Extractive(lib, _Retriever(), AnswerConfig())  # type: ignore[arg-type]
     body = ex._figure(query("创业的政府能贴多少息？一家最多贴多少？"), ranked, {"创业": 1.0}, CiteBook())
     assert "50万元" in body and "200亿元" not in body, body
+
+
+def test_a_thinly_covered_question_is_answered_only_by_a_passage_very_near_in_meaning() -> None:
+    # A citizen's fillers are words no policy text holds: 创业 alone of the question's five words is covered.
+    doc, chunk = _doc("1", "2024-01-01", "创业补贴标准为每人5000元，申请人须为本市户籍。")
+    lib = Library(FakeRecords(documents={"1": doc}, chunks=[chunk]), PROFILE)  # type: ignore[arg-type]
+
+    def run(retriever: _Retriever, dense: float) -> str:
+        hits = [Hit(chunk=chunk, score=1.0, channels={"dense": dense})]
+        return Extractive(lib, retriever, AnswerConfig()).run(query("创业身份证营业执照材料"), hits).text  # type: ignore[arg-type]
+
+    assert "5000元" in run(_E5Retriever(), 0.95)
+    assert NOT_FOUND in run(_E5Retriever(), 0.90)
+    assert NOT_FOUND in run(_Retriever(), 0.95)  # without e5 the coverage floor alone decides
