@@ -34,11 +34,23 @@ def merge_followup(q: str, prev: dict[str, Any], places: Callable[[str], list[st
     if not prev_q:
         return q
     named = places(q)
-    if named:
+    if named and not _own_question(q, named):
         return _in_place(prev_q, named[0], places(prev_q))
     body = _TAIL.sub("", _LEAD.sub("", q))
     topic = (strip_asks(prev_q) or prev_q) if own_ask else prev_q
     return f"{topic} {body}".strip()
+
+
+# A turn this long without its place and lead word says more than "那湖北的企业能享受吗" of the previous question.
+_OWN_CHARS = 12
+
+
+def _own_question(q: str, places: list[str]) -> bool:
+    """A turn with words of its own, naming a place among them ("那我拉一车菜送到武汉，回来还要不要隔离14天？"
+    after a question about tolls), is no "那武汉呢": it is asked as said. One ending in 呢 is elliptical."""
+    if q.rstrip("？?").endswith("呢"):
+        return False
+    return len(_TAIL.sub("", _without(_LEAD.sub("", q), places))) >= _OWN_CHARS
 
 
 def _level(place: str) -> str:

@@ -34,3 +34,15 @@ def test_a_follow_up_naming_a_province_replaces_the_province_and_keeps_the_city(
     assert merge_followup("那如果是从湖北回来的呢？", prev, places) == "我从湖北省回德阳，需要隔离吗？"
     # A place of no level named before: it gives way, and the new place leads, as before.
     assert merge_followup("那德阳呢？", {"question": "浙江的补贴多少"}, places) == "德阳市的补贴多少"
+
+
+def test_a_follow_up_with_words_of_its_own_naming_a_place_keeps_them() -> None:
+    prev = {"question": "听说现在走高速不收过路费了，从哪天开始的？"}
+
+    def places(s: str) -> list[str]:
+        return ["武汉市"] if "武汉" in s else []
+
+    merged = merge_followup("那我拉一车菜送到武汉，回来还要不要隔离14天？", prev, places)
+    assert merged.endswith("我拉一车菜送到武汉，回来还要不要隔离14天") and merged.startswith(prev["question"])
+    # An elliptical one is still the previous question asked there.
+    assert merge_followup("那要是送到武汉呢？", prev, places) == "武汉市听说现在走高速不收过路费了，从哪天开始的？"
