@@ -24,16 +24,16 @@ _MEASURE = re.compile(r"(?:率|数|量|额|额度|比例|比重|标准|规模|�
 
 
 def asked_terms(question: str, terms: dict[str, float]) -> set[str]:
-    """The question's terms that end just before its first question word, but for a linking word
-    ("覆盖率要达到多少"); none when a verb stands between ("要交满几年社保")."""
-    m = _ASKS.search(question)
-    if not m:
-        return set()
-    window = _BREAK.split(question[max(0, m.start() - _REACH): m.start()])[-1].lower()
-    while (link := _LINK.search(window)) and link.start() > 0:
-        window = window[: link.start()]
-    # The word that ends where the question word's phrase begins ("裁员率" for the term "裁员").
-    return {t for t in terms if t in window[-len(t) - 1:]}
+    """The question's terms that end just before a question word, but for a linking word ("覆盖率要达到多少");
+    none when a verb stands between ("要交满几年社保"). Each ask names its own ("定点医院有几家？发热门诊又有多少个？")."""
+    out: set[str] = set()
+    for m in _ASKS.finditer(question):
+        window = _BREAK.split(question[max(0, m.start() - _REACH): m.start()])[-1].lower()
+        while (link := _LINK.search(window)) and link.start() > 0:
+            window = window[: link.start()]
+        # The word that ends where the question word's phrase begins ("裁员率" for the term "裁员").
+        out |= {t for t in terms if t in window[-len(t) - 1:]}
+    return out
 
 
 def subject_terms(question: str, terms: dict[str, float]) -> set[str]:

@@ -39,3 +39,8 @@ def test_a_verb_or_a_quantity_names_no_subject() -> None:
     assert subject_terms("创业担保贷款计划扶持多少人", {"计划": 1.0, "扶持": 2.0, "贷款": 1.0}) == set()
     assert subject_terms("区里一年补贴标准是多少", {"区里": 1.0, "一年": 1.0, "补贴标准": 2.0}) == set()
     assert subject_terms("区里补贴标准是多少", {"区里": 1.0, "补贴标准": 2.0}) == {"区里"}
+
+
+def test_each_ask_of_a_question_names_what_it_asks() -> None:
+    terms = {"定点医院": 4.0, "发热": 3.0, "门诊": 3.0, "黄冈": 5.0}
+    assert asked_terms("黄冈的定点医院有几家？发热门诊又有多少个？", terms) == {"定点医院", "门诊"}
