@@ -14,8 +14,9 @@ _REACH = 8  # characters before the question word that name what is asked
 _BREAK = re.compile(r"[，,。？?！!；;、\s]")
 # Words that may stand between what is asked and the question word ("覆盖率要达到多少", "制剂有多少个").
 # Comparators too: "收入不能超过多少" asks the income, not something that 超过.
-_LINK = re.compile(r"(?:是|为|有|能|会|要|可|可以|能有|会有|达到|要达到|在|控制在|大概|大约|大致|一共|总共|共|到底|一般"
+_LINK = re.compile(r"(?:是|为|有|能|会|要|可|可以|又|也|还有|还能|还要|能有|会有|达到|要达到|在|控制在|大概|大约|大致|一共|总共|共|到底|一般"
                    r"|不能超过|不得超过|不超过|超过|不低于|低于|不高于|高于|不少于|少于|以内|以上|以下)$")
+_SUFFIX = frozenset("率数量额费金价值比")  # a measure's last character, after the word it measures
 _NEAR = 24  # a figure this close after the word is the figure of it
 _BEFORE = 8  # ... or this close before it ("年满16周岁的孤儿")
 _DIGIT = re.compile(r"\d")
@@ -31,8 +32,9 @@ def asked_terms(question: str, terms: dict[str, float]) -> set[str]:
         window = _BREAK.split(question[max(0, m.start() - _REACH): m.start()])[-1].lower()
         while (link := _LINK.search(window)) and link.start() > 0:
             window = window[: link.start()]
-        # The word that ends where the question word's phrase begins ("裁员率" for the term "裁员").
-        out |= {t for t in terms if t in window[-len(t) - 1:]}
+        # The word that ends where the question word's phrase begins, or before a measure's suffix ("裁员率" for
+        # the term "裁员"), not before a verb ("准备录多少节" asks what is recorded, not 准备).
+        out |= {t for t in terms if window.endswith(t) or window[:-1].endswith(t) and window[-1] in _SUFFIX}
     return out
 
 

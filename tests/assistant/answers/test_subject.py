@@ -44,3 +44,9 @@ def test_a_verb_or_a_quantity_names_no_subject() -> None:
 def test_each_ask_of_a_question_names_what_it_asks() -> None:
     terms = {"定点医院": 4.0, "发热": 3.0, "门诊": 3.0, "黄冈": 5.0}
     assert asked_terms("黄冈的定点医院有几家？发热门诊又有多少个？", terms) == {"定点医院", "门诊"}
+
+
+def test_a_verb_before_the_question_word_is_not_what_is_asked() -> None:
+    # "准备录多少节" asks what is recorded: 准备 is not its measure, and a 准备 clause must not be singled out.
+    assert asked_terms("教育局要自己录网课，准备录多少节？", {"准备": 3.0, "教育局": 5.0}) == set()
+    assert asked_terms("发热门诊又有多少个？", {"门诊": 3.0}) == {"门诊"}  # 又有 links
