@@ -19,7 +19,8 @@ _UNIT_CUES = [
 LIMIT_ASK = re.compile(r"最多|最高|最长|上限|额度|封顶")
 # What a per-unit or limit question asks about, and the words a passage needs to answer it.
 _PER_UNIT = [
-    (re.compile(r"每人|每个人|人均"), re.compile(r"每人|人均|每个人")),
+    # ... asked of: "每人能补多少", not the asker's own account ("单位给我们每人发了几盒口罩，要交个税吗").
+    (re.compile(r"(?:每人|每个人|人均)[^，,。？?！!；;]{0,12}?(?<![了过])(?:多少|几|标准|怎么算)"), re.compile(r"每人|人均|每个人")),
     # A monthly amount, not a date in some month ("4月26日").
     (re.compile(r"(每月|每个月)[^，。？?]{0,8}(多少|几)"), re.compile(r"每月|每个月|每人每月|月人均|月均|按月|[/／]月|一个月|月标准|月工资|月缴费|月领取")),
     # Where, what to bring and how to apply each need their own kind of answer: a sentence naming a

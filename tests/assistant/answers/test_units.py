@@ -165,3 +165,9 @@ def test_a_limit_raised_to_a_figure_answers_an_at_most_question() -> None:
 def test_how_much_talent_subsidy_asks_money_not_people() -> None:
     assert expected_units("那边给多少人才补贴？") == set()
     assert "人" in expected_units("招了多少人？")
+
+
+def test_a_per_person_amount_is_a_detail_only_when_asked() -> None:
+    passage = "单位发给个人用于预防的药品和防护用品等实物，不计入工资、薪金收入，免征个人所得税。"
+    assert answers_detail("单位给我们每人发了几盒口罩，这些东西要算进工资里交个税吗？", passage)  # the asker's account
+    assert not answers_detail("单位给职工的防护用品每人能发多少？", passage)
