@@ -22,8 +22,9 @@ _DOC_FACT_IF_NAMED = re.compile(
 _DOC_REF = re.compile(r"(文件|通知|办法|规定|细则|方案|意见|规划|条例|指引|公告|通告|政策|这份|该文|此文|本文|《)")
 _QUANTITY = re.compile(r"(how many|how much|what is the .*(target|rate|number)|多少|几[个项名人次万亿]?|多大|多高|比例|比重|标准是|额度|上限|下限|最多|最少|金额|几岁|多长时间|多久|数量|目标值|是多少|占比|完成率|百分之)")
 # "几" in a yes/no question is "a few", not "how many": "车上能捎几个老乡吗", "要跑好几趟吗".
-# So is "那几天", "这几年": those days, not how many.
-_FEW = re.compile(r"[那这]几|好?几(?=[^，。？?！!,；;多少]*[吗么嘛])")
+# So is "那几天", "这几年": those days, not how many; and what the asker says was done ("单位给我们每人发了几盒
+# 口罩", "新招了几个人"): the asker tells it, the question is elsewhere.
+_FEW = re.compile(r"[那这了过]几|好?几(?=[^，。？?！!,；;多少]*[吗么嘛])")
 _LIST = re.compile(r"(哪些|哪几|有什么项目|包括什么|包含哪|都有什么|列出|列举|有几项|几项)")
 _DIFF = re.compile(r"(增加多少|增加了多少|多多少|增长多少|增长了多少|变化|差了?多少|差几|还差|超出|超过目标多少|相比|多发多少|减少多少|"
                    r"提高多少|增加几|高出|低了?多少|多了还是少了|多出|少了多少)")

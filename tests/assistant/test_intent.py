@@ -59,6 +59,8 @@ def test_a_few_in_a_yes_no_question_is_not_a_quantity() -> None:
     assert read_intent("车上能捎几个人？", [], []).quantity
     assert read_intent("有补贴吗？能补几个月？", [], []).quantity  # the 吗 closes another clause
     assert read_intent("最多能捎几个人吗？", [], []).quantity  # 最多 still asks a figure
+    # What the asker tells was done asks no number: "发了几盒口罩，要交个税吗" asks whether.
+    assert not read_intent("单位给我们每人发了几盒口罩,这些东西要算进工资里交个税吗?", [], []).quantity
 
 
 def test_those_days_are_not_asked_for() -> None:
