@@ -53,6 +53,7 @@ def test_when_it_takes_effect_is_read_from_its_own_clause_not_the_issue_date() -
     ("这政策管到什么时候？", "为支持疫情防控工作，自2020年1月1日至3月31日，实行更优惠的进口税收政策。", "自2020年1月1日至3月31日"),
     ("这个公告从哪天开始算？", "本公告自2020年1月1日起实施，截止日期视疫情情况另行公告。", "本公告自2020年1月1日起实施"),
     ("那个通告要执行到什么时候？", "本通告自即日起施行，有效期至新型冠状病毒感染肺炎疫情解除。", "有效期至新型冠状病毒感染肺炎疫情解除"),
+    ("这些临时办法能管到什么时候？", "上述一些临时性调整的措施实施期限视疫情情况另行通知。", "实施期限视疫情情况另行通知"),
 ])
 def test_validity_and_start_in_everyday_words_are_read_from_the_text(question: str, text: str, said: str) -> None:
     a = DocumentFacts(_lib_with("各区要认真落实。", text)).run(question, "d")
