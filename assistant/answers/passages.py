@@ -98,6 +98,9 @@ def score_sentences(hits: list[Hit], terms: dict[str, float], question: str, wan
     cues = answer_cues(question)
     values = stated_values(question)  # "我爸照护需求评估是4级": a sentence of "3-5级" speaks of him, "1-2级" does not
     scales = {u for _, u in values}
+    # A figure the asker states ("听说以前超过500万不行") is what a yes/no question is about: the sentence stating it
+    # ("取消单位价值500万元的限制") answers. Not for a figure question, whose answer is another figure.
+    told = set() if want_number else {f for f in new_figures(question, "") if len(f) >= 2}
     out: list[Sentence] = []
     top_score = max((h.score for h in hits), default=0.0)
     for rank, hit in enumerate(hits):
@@ -128,7 +131,9 @@ def score_sentences(hits: list[Hit], terms: dict[str, float], question: str, wan
             s *= _shape(text, cues, cfg)
             if values and want_number and (fit := range_fit(values, text)):
                 s *= cfg.range_match if fit > 0 else cfg.range_miss
-            elif scales and not want_number and scales & conditioned_units(text) and not (
+            if told and told & new_figures(text, ""):
+                s *= cfg.told_figure
+            if scales and not want_number and scales & conditioned_units(text) and not (
                     cues and holds_answer(cues, text)):  # an age condition is already an answer cue
                 s *= cfg.range_match  # "住了两年，能申请吗": a condition on that scale answers, met or not
             out.append(Sentence(text, hit, rank, pos, s))

@@ -179,3 +179,13 @@ def test_a_condition_clause_is_read_with_what_follows() -> None:
     assert figure_clauses(text, lambda c: True, 200)[0] == text
     # A clause that says its figure whole stands alone.
     assert figure_clauses("每人补贴300元，由区人社局发放。", lambda c: True, 200) == ["每人补贴300元"]
+
+
+def test_a_yes_no_question_s_own_figure_lifts_the_sentence_stating_it() -> None:
+    hit = _hit("购置设备允许一次性在税前扣除，企业在申报时填入扣除行次。取消单位价值500万元的限制，设备都可一次性扣除。")
+    terms = {"设备": 2.0, "一次性": 2.0, "扣除": 2.0, "申报": 1.0}
+    ranked = score_sentences([hit], terms, "设备超过500万的，能一次性扣除吗", want_number=False, cfg=AnswerConfig())
+    assert ranked[0].text.startswith("取消单位价值500万元")
+    plain = score_sentences([hit], terms, "设备超过500万的，能一次性扣除吗", want_number=False,
+                            cfg=AnswerConfig(told_figure=1.0))
+    assert plain[0].text.startswith("购置设备")
