@@ -1,6 +1,8 @@
 """Refusals: the reason, the nearest sections, and the hotline; and what is out of scope."""
 from __future__ import annotations
 
+import re
+
 from assistant.answers.library import Library
 from assistant.citations import citation
 from core.profile import NATION, Profile
@@ -82,7 +84,8 @@ class Scope:
         seen = "".join(h.chunk.doc_title + h.chunk.text for h in hits[:5])
         if not named:
             for p in places:
-                if not self._known(p) and p not in seen and p.rstrip("市省县区") not in seen:
+                if not self._known(p) and p not in seen and p.rstrip("市省县区") not in seen \
+                        and not _narrower_seen(text, p, seen):
                     return f"已收录的文件中没有{p}的相关规定"
         # Periods and years are judged within the region asked about (by default the deployment's own).
         scope = named or ({self.lib.profile.region} & self.regions) or self.regions
@@ -98,3 +101,19 @@ class Scope:
             if y not in covered:
                 return f"已收录的文件中没有{y}年的目标或数据"
         return None
+
+
+# A place named right after another narrows it ("洛阳瀍河区", "重庆市渝北区"): a county the gazetteer need not know.
+_NARROWER = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:区|县|旗)")
+
+
+def _narrower_seen(text: str, place: str, seen: str) -> bool:
+    """The question narrows the place to a part of it that the passages name (with or without its suffix): a
+    district's notice never names its city ("瀍河回族区…" for "洛阳瀍河区…"), and answers for it."""
+    for short in dict.fromkeys((place, place.rstrip("市省县区"))):
+        i = text.find(short)
+        if i >= 0 and (m := _NARROWER.match(text, i + len(short))):
+            part = m.group(0)
+            return part in seen or part[:-1] in seen
+    return False
+

@@ -25,6 +25,15 @@ def test_a_place_no_document_covers_is_out_of_scope(lib: Library) -> None:
     assert scope.out_of_scope("南昌市的失业金是多少", [], [], [_hit("南昌市失业保险金标准")]) is None
 
 
+def test_a_place_narrowed_to_a_district_the_passages_name_is_covered(lib: Library) -> None:
+    scope = Scope(lib)
+    district = [_hit("瀍河回族区药店对购买咳嗽药的顾客实名登记", title="瀍河回族区强化疫情防控")]
+    assert scope.out_of_scope("南昌市瀍河区的药店要登记吗", [], [], district) is None  # a district's notice
+    assert scope.out_of_scope("南昌市青山湖区的药店要登记吗", [], [], district) == "已收录的文件中没有南昌市的相关规定"
+    assert scope.out_of_scope("南昌市十三五期间城镇新增就业多少", [], [], [_hit("十三五期间城镇新增就业12万人")]) \
+        == "已收录的文件中没有南昌市的相关规定"  # 城镇 names no district
+
+
 def test_a_question_naming_another_place_is_answered_from_that_place_when_found(lib: Library) -> None:
     scope = Scope(lib)
     inside = replace(_hit("城乡居民医保缴费期延长至3月31日", "湖南省医疗保障局通知"), in_scope=True)
