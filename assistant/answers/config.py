@@ -48,6 +48,7 @@ class AnswerConfig:
     # Words of a merged follow-up that only the previous turn brought count this share in choosing sentences.
     previous_turn_weight: float = 0.5
     off_subject: float = 0.1  # a figure question's sentences from passages that never name whose figure is asked
+    standing_room: int = 30  # the asker's standing ("我开旅行社的") is added when this much of the cap is left
     told_figure: float = 1.5  # a yes/no question's sentence stating a figure the asker states ("超过500万")
     range_match: float = 1.5  # a sentence whose range holds a value the question states ("4级" in "3-5级")
     range_miss: float = 0.5  # ... whose ranges of that unit all leave it out ("1-2级")

@@ -15,11 +15,12 @@ from assistant.answers.base import Query
 from assistant.answers.config import AnswerConfig
 from assistant.answers.library import Library
 from assistant.answers.passages import (
-    ITEM, Sentence, clause_after, clause_before, clip, continue_enumeration, focus, following, has_figure, introduces_list, items_before, near_copy, needs_continuation, new_figures, pick, ranked_clauses,
+    ITEM, Sentence, chunk_sentences, clause_after, clause_before, clip, continue_enumeration, focus, following, has_figure, introduces_list, items_before, near_copy, needs_continuation, new_figures, pick, ranked_clauses,
     score_sentences,
 )
 from assistant.answers.parallel import Parallel, ParallelFigures
 from assistant.answers.refusal import refuse
+from assistant.answers.standing import standing_clause, standing_words
 from assistant.answers.subject import asked_terms, names_asked, own_words_first, subject_terms
 from assistant.answers.unheld import unheld_names
 from assistant.answers.units import (
@@ -164,18 +165,31 @@ class Extractive:
         chosen = pick(ranked, limit=self.cfg.max_points)
         book = CiteBook()
         if asks_number(q) and not q.intent.wants_points:
-            body = self._figure(q, self._figure_pool(q, ranked), terms, book)
+            body, cap = self._figure(q, self._figure_pool(q, ranked), terms, book), self.cfg.figure_chars
         elif q.intent.wants_points:
-            body = self._points(q, _detail_first(q, chosen, self._strong(ranked)), book, terms)
+            body, cap = self._points(q, _detail_first(q, chosen, self._strong(ranked)), book, terms), self.cfg.list_chars
         else:
             body = self._sentences(_detail_first(q, chosen, self._strong(ranked)), book, self.cfg.text_chars, terms)
-        text = self.lib.lead(book.items[0].doc_id if book.items else chosen[0].hit.chunk.doc_id) + body
+            cap = self.cfg.text_chars
+        lead = book.items[0].doc_id if book.items else chosen[0].hit.chunk.doc_id
+        text = self.lib.lead(lead) + body
+        text += self._standing(q, terms, lead, body, book, cap - len(text))
         text += self._expiry_note(book, hits)
         if not asks_number(q):
             text += self._no_condition_note(q, ranked)
         return Answer(text=text, citations=book.items, grounded=True, kind=kind, question=q.question,
                       resolved_question=q.resolved, hits=hits,
                       meta={**meta, "followup": {"question": q.resolved, "kind": kind}})
+
+    def _standing(self, q: Query, terms: dict[str, float], doc_id: str, body: str, book: CiteBook, room: int) -> str:
+        """The asker's standing ("我开旅行社的") as the answering document names it, when the answer does not."""
+        gaz = self.lib.profile.gazetteer
+        words = [w for w in standing_words(q.current or q.resolved, terms) if not gaz.find(w)]  # 我是福建的: a place
+        if not words or room < self.cfg.standing_room:
+            return ""
+        pairs = ((c, t) for c in self.lib.doc_chunks[doc_id] if c.kind != "meta" for t in chunk_sentences(c))
+        found = standing_clause(words, body, pairs, room - 4)
+        return f"\n{_end(found[1])}[{book.add(found[0])}]" if found else ""
 
     @staticmethod
     def _asked(q: Query) -> str:
