@@ -67,3 +67,9 @@ def test_those_days_are_not_asked_for() -> None:
     intent = read_intent("春节延长假期那几天我没去上班，老板说那几天不发工资，这样行吗？", [], [])
     assert not intent.quantity and intent.asks != "duration"
     assert read_intent("审批要几天？", [], []).asks == "duration"
+
+
+def test_a_what_to_do_question_naming_a_measure_asks_no_figure() -> None:
+    assert not read_intent("对核定的养老金金额有异议怎么办", [], []).quantity
+    assert read_intent("补贴标准是多少，不服怎么办", [], []).quantity  # a question word asks one too
+    assert read_intent("失业金标准是多少", [], []).quantity
