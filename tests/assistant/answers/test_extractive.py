@@ -366,3 +366,11 @@ def test_a_thinly_covered_question_is_answered_only_by_a_passage_very_near_in_me
     assert "5000元" in run(_E5Retriever(), 0.95)
     assert NOT_FOUND in run(_E5Retriever(), 0.90)
     assert NOT_FOUND in run(_Retriever(), 0.95)  # without e5 the coverage floor alone decides
+
+
+def test_a_fee_the_passage_waives_answers_how_much_it_is() -> None:
+    # No figure is stated, yet "免收" is the amount asked: nothing to pay.
+    text = _answer([("1", "2024-01-02", "对创业企业申请注册的，免收注册费。")], "创业企业申请注册要交多少注册费？")
+    assert "免收注册费" in text and NOT_FOUND not in text, text
+    refused = _answer([("1", "2024-01-02", "对创业企业申请注册的，简化注册流程。")], "创业企业申请注册要交多少注册费？")
+    assert refused.startswith("抱歉")
