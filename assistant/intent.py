@@ -28,7 +28,8 @@ _FEW = re.compile(r"[那这了过]几|好?几(?=[^，。？?！!,；;多少]*[�
 # "对核定的养老金金额有异议怎么办" asks what to do; a measure it names (金额, 标准, 额度) is no figure asked, unless a
 # question word asks one too ("补贴标准是多少，不服怎么办").
 _HOW_TO = re.compile(r"怎么办|怎么处理|如何处理|怎么解决|如何解决|找谁|找哪个部门")
-_HOW_MUCH = re.compile(r"多少|几|多大|多高|多久|多长时间|how many|how much", re.I)
+# The question words that ask a figure, wherever a question is read for one.
+FIGURE_WORDS = re.compile(r"多少|几|多高|多长|多久|多大")
 _LIST = re.compile(r"(哪些|哪几|有什么项目|包括什么|包含哪|都有什么|列出|列举|有几项|几项)")
 _DIFF = re.compile(r"(增加多少|增加了多少|多多少|增长多少|增长了多少|变化|差了?多少|差几|还差|超出|超过目标多少|相比|多发多少|减少多少|"
                    r"提高多少|增加几|高出|低了?多少|多了还是少了|多出|少了多少)")
@@ -110,7 +111,7 @@ def read_intent(text: str, periods: list[str], years: list[int]) -> Intent:
         offtopic=bool(_OFFTOPIC.search(t)),
         task=bool(_TASK.search(t)),
         doc_fact=bool(_DOC_FACT.search(t) or (_DOC_FACT_IF_NAMED.search(t) and _DOC_REF.search(t))),
-        quantity=bool(_QUANTITY.search(_FEW.sub("", t))) and not (_HOW_TO.search(t) and not _HOW_MUCH.search(t)),
+        quantity=bool(_QUANTITY.search(_FEW.sub("", t))) and not (_HOW_TO.search(t) and not FIGURE_WORDS.search(t)),
         listing=bool(_LIST.search(t)),
         diff=bool(_DIFF.search(t)),
         met=bool(_MET.search(t)),

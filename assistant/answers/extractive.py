@@ -24,7 +24,7 @@ from assistant.answers.standing import standing_clause, standing_words
 from assistant.answers.subject import asked_terms, names_asked, own_words_first, subject_terms
 from assistant.answers.unheld import unheld_names
 from assistant.answers.units import (
-    LIMIT_ASK, answers_detail, expected_units, money_asked, states_asked_number, states_money,
+    LIMIT_ASK, answers_detail, expected_units, money_asked, states_asked_number, states_money, waives_fee,
 )
 from assistant.citations import CiteBook
 from core.quantities import SCALE_NAMES, conditioned_units, range_fit, stated_values
@@ -48,20 +48,10 @@ def _unanswered(q: Query, shown: list[Sentence], pool: list[str]) -> str | None:
     """Why the sentences that may be shown do not answer: none states the detail asked, or no figure of the kind."""
     if not any(answers_detail(q.current or q.resolved, s.text) for s in shown):
         return "文件中没有这个问题所问的具体规定"
-    if asks_number(q) and not states_asked_number(q.resolved, pool) and not _waived(q.resolved, shown):
+    if asks_number(q) and not states_asked_number(q.resolved, pool) \
+            and not waives_fee(q.resolved, [(s.text, s.hit.chunk.doc_title) for s in shown]):
         return "文件中没有给出这个问题所问的具体数字"
     return None
-
-
-_FEE = re.compile(r"[\u4e00-\u9fff]{1,3}[费税]")
-_WAIVER = re.compile(r"免收|免征|免交|免缴|免除|免费|零收费|不收取|不再收取|不予收取")
-
-
-def _waived(question: str, shown: list[Sentence]) -> bool:
-    """"首次注册要交多少注册费" of a passage that waives it ("注册执行零收费" in "广西免收…注册费…"): nothing to pay
-    is the amount asked. The fee is named by the sentence or its document's title."""
-    fees = {m.group(0)[-3:] for m in _FEE.finditer(question)}
-    return any(_WAIVER.search(s.text) and any(f in s.text + s.hit.chunk.doc_title for f in fees) for s in shown)
 
 
 @lru_cache(maxsize=1)

@@ -100,7 +100,7 @@ def score_sentences(hits: list[Hit], terms: dict[str, float], question: str, wan
     scales = {u for _, u in values}
     # A figure the asker states ("听说以前超过500万不行") is what a yes/no question is about: the sentence stating it
     # ("取消单位价值500万元的限制") answers. Not for a figure question, whose answer is another figure.
-    told = set() if want_number else {f for f in new_figures(question, "") if len(f) >= 2}
+    told = set() if want_number else {f for f in figures(question) if len(f) >= 2}
     out: list[Sentence] = []
     top_score = max((h.score for h in hits), default=0.0)
     for rank, hit in enumerate(hits):
@@ -131,7 +131,7 @@ def score_sentences(hits: list[Hit], terms: dict[str, float], question: str, wan
             s *= _shape(text, cues, cfg)
             if values and want_number and (fit := range_fit(values, text)):
                 s *= cfg.range_match if fit > 0 else cfg.range_miss
-            if told and told & new_figures(text, ""):
+            if told and told & figures(text):
                 s *= cfg.told_figure
             if scales and not want_number and scales & conditioned_units(text) and not (
                     cues and holds_answer(cues, text)):  # an age condition is already an answer cue
@@ -311,12 +311,14 @@ def has_figure(text: str) -> bool:
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
+def figures(text: str) -> set[str]:
+    """The numbers a text states as figures: not its years ("2020年") nor its list markers ("7. ")."""
+    return set(_NUMBER.findall(_YEAR.sub("", ITEM.sub("", text.strip()))))
+
+
 def new_figures(text: str, question: str) -> set[str]:
     """The figures of ``text`` the question does not already state: "20家园区" cannot answer
     "20家园区惠及多少家企业", the number asked is another one."""
-    def figures(t: str) -> set[str]:
-        return set(_NUMBER.findall(_YEAR.sub("", ITEM.sub("", t.strip()))))
-
     return figures(text) - figures(question)
 
 
@@ -364,9 +366,7 @@ def clause_weight(clause: str, terms: dict[str, float]) -> float:
     """The weight of the terms a clause holds, a term inside a longer one it holds counted once, with the longer:
     "高校毕业生" is one match, not five (高校, 毕业, 毕业生, 业生 as well), and a clause naming one compound of the
     question's wordings must not outweigh the clause holding the word the question asks ("博士")."""
-    text = clause.lower()
-    held = [t for t in terms if t in text]
-    return sum(terms[t] for t in held if not any(t != u and t in u for u in held))
+    return _covered(terms, clause, subterm=0.0)
 
 
 def ranked_clauses(chosen: list[Sentence], terms: dict[str, float], fits: Callable[[str], bool],

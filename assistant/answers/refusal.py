@@ -116,4 +116,3 @@ def _narrower_seen(text: str, place: str, seen: str) -> bool:
             part = m.group(0)
             return part in seen or part[:-1] in seen
     return False
-

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import re
 
+from assistant.intent import FIGURE_WORDS
 from core.quantities import as_digits
 
-_ASKS = re.compile(r"多少|几|多高|多长|多久|多大")
+_ASKS = FIGURE_WORDS
 _REACH = 8  # characters before the question word that name what is asked
 _BREAK = re.compile(r"[，,。？?！!；;、\s]")
 # Words that may stand between what is asked and the question word ("覆盖率要达到多少", "制剂有多少个").

@@ -100,6 +100,17 @@ def states_asked_number(q: str, sentences: list[str]) -> bool:
     return False
 
 
+_FEE = re.compile(r"[\u4e00-\u9fff]{1,3}[费税]")
+_WAIVER = re.compile(r"免收|免征|免交|免缴|免除|免费|零收费|不收取|不再收取|不予收取")
+
+
+def waives_fee(q: str, passages: list[tuple[str, str]]) -> bool:
+    """Does a (sentence, its document's title) waive the fee asked? "首次注册要交多少注册费" of "注册执行零收费" in
+    "广西免收…注册费…": nothing to pay is the amount asked. The fee is named by the sentence or the title."""
+    fees = {m.group(0)[-3:] for m in _FEE.finditer(q)}
+    return any(_WAIVER.search(text) and any(f in text + title for f in fees) for text, title in passages)
+
+
 def money_asked(q: str) -> bool:
     """Does the question ask an amount of money (a subsidy, a loan, a fine) without naming the unit?"""
     return bool(_MONEY_ASKED.search(q)) and not expected_units(q)

@@ -1,5 +1,5 @@
 """Units and details a question asks for."""
-from assistant.answers.units import answers_detail, expected_units, states_asked_number, states_money, unit_fits
+from assistant.answers.units import answers_detail, expected_units, states_asked_number, states_money, unit_fits, waives_fee
 
 
 def test_units_and_details_asked() -> None:
@@ -171,3 +171,11 @@ def test_a_per_person_amount_is_a_detail_only_when_asked() -> None:
     passage = "单位发给个人用于预防的药品和防护用品等实物，不计入工资、薪金收入，免征个人所得税。"
     assert answers_detail("单位给我们每人发了几盒口罩，这些东西要算进工资里交个税吗？", passage)  # the asker's account
     assert not answers_detail("单位给职工的防护用品每人能发多少？", passage)
+
+
+def test_a_fee_is_waived_by_a_sentence_or_its_title_naming_it() -> None:
+    q = "首次注册要交多少注册费？"
+    assert waives_fee(q, [("注册费收费标准一律执行零收费。", "某省关于医疗器械的通知")])
+    assert waives_fee(q, [("产品注册执行零收费。", "某省免收医疗器械注册费和检验费")])  # the title names the fee
+    assert not waives_fee(q, [("产品检验执行零收费。", "某省免收医疗器械检验费")])  # another fee
+    assert not waives_fee(q, [("注册费按国家标准收取。", "某省医疗器械注册通知")])
