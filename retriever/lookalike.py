@@ -8,6 +8,7 @@ its score: relevance alone decides for it.
 from __future__ import annotations
 
 import heapq
+from operator import itemgetter
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
@@ -111,19 +112,19 @@ def demote_lookalikes(scores: Mapping[str, float], local: Callable[[str], bool],
     taken best first and each is checked once, so the cost grows with the look-alikes above the k-th
     result, not with the candidate pool. ``shingles_of(ids)`` gives their shingles as ``shingle_sets`` does.
     """
-    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-    mine = {c: local(c) for c, _ in ranked}
-    locals_ = [c for c, _ in ranked if mine[c]][:max_locals]
+    ranked = sorted(sorted(scores.items()), key=itemgetter(1), reverse=True)  # best first, ties by id (stable)
+    mine = [local(c) for c, _ in ranked]
+    locals_ = [c for (c, _), m in zip(ranked, mine) if m][:max_locals]
     out = dict(scores)
     if not locals_:
         return out
     twins = Twins(*shingles_of(locals_))
-    outside = [c for c, _ in ranked if not mine[c]]
+    outside = [c for (c, _), m in zip(ranked, mine) if not m]
     at = {c: i for i, c in enumerate(outside)}
     twin: dict[str, bool] = {}
 
     def is_twin(cid: str) -> bool:
-        # Unchecked candidates come off the heap in rank order: compare the next batch of them at once.
+        # Unchecked candidates come in rank order: compare the next batch of them at once.
         if cid not in twin:
             start = at[cid]
             batch = outside[start:start + max(_FIRST_BATCH, len(twin))]
@@ -131,13 +132,20 @@ def demote_lookalikes(scores: Mapping[str, float], local: Callable[[str], bool],
             twin.update(zip(batch, near.tolist()))
         return twin[cid]
 
-    heap = [(-s, cid, False) for cid, s in ranked]  # sorted ascending by -score: already a heap
-    settled = 0
-    while heap and settled < k:
-        neg, cid, checked = heapq.heappop(heap)
-        if checked or mine[cid] or not is_twin(cid):
+    # The ranking merged with the demoted candidates, which are re-ranked on a small heap: the order one heap of
+    # all candidates keyed (-score, id) would give, without building it.
+    demoted: list[tuple[float, str]] = []
+    settled = i = 0
+    while settled < k and (i < len(ranked) or demoted):
+        if demoted and (i == len(ranked) or demoted[0] < (-ranked[i][1], ranked[i][0])):
+            heapq.heappop(demoted)
             settled += 1
             continue
-        out[cid] = -neg * factor
-        heapq.heappush(heap, (-out[cid], cid, True))
+        cid, score = ranked[i]
+        i += 1
+        if mine[i - 1] or not is_twin(cid):
+            settled += 1
+            continue
+        out[cid] = score * factor
+        heapq.heappush(demoted, (-out[cid], cid))
     return out
