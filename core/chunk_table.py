@@ -8,17 +8,19 @@ decoded and kept in a small cache. Read rather than memory-mapped: the kernel ma
 faulting page, so the ~225 scattered texts a search reads at 1000× mapped ~50 MB into every worker
 after a few questions; a pread costs ~0.8 µs more than a slice of a mapping.
 
-    gen/chunk_table/columns.npz   doc, kind, start, end, text_at, row_at (row i = bytes row_at[i]:row_at[i+1])
+    gen/chunk_table/columns.npz   doc, kind, start, end, text_at, row_at (row i = bytes row_at[i]:row_at[i+1]),
+                                  digits and digit_at (chunk i's runs of [0-9.], space-separated; newer tables)
     gen/chunk_table/keys.json     ids, document ids, kind names, refs (and the rows that have one)
     gen/chunk_table/texts.bin     the texts, NUL-separated (text i = bytes text_at[i]:text_at[i+1]-1)
-    gen/chunk_table/shingles.bin  per chunk, sorted uint64 codes the retriever compares passages by
-                                  (chunk i = codes shingle_at[i]:shingle_at[i+1]); absent in older tables
+    gen/chunk_table/bigrams.bin   per chunk, the sorted uint32 codes the retriever compares passages by: each
+                                  distinct character bigram's rank among the library's (chunk i = codes
+                                  bigram_at[i]:bigram_at[i+1], all below bigram_space); absent in older tables
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import os
+import re
 import threading
 import weakref
 from collections import OrderedDict
@@ -31,7 +33,11 @@ import numpy as np
 from core.types import Chunk
 
 TABLE_DIR = "chunk_table"
+BIGRAMS = "bigrams.bin"
 _SEP = b"\x00"  # between texts: a term without NUL cannot match across two of them
+# A number written with Arabic digits and a decimal point lies within one maximal run of these characters,
+# so a chunk's runs, joined by a space, hold it exactly when its text does.
+_DIGIT_RUN = re.compile(r"[0-9.]+")
 
 
 class _File:
@@ -76,6 +82,8 @@ class _Columns:
         self.end: list[int] = []
         self.texts = bytearray()
         self.text_at: list[int] = [0]
+        self.digits = bytearray()
+        self.digit_at: list[int] = [0]
 
     def add(self, chunk: Chunk) -> None:
         i = len(self.ids)
@@ -89,11 +97,15 @@ class _Columns:
             self.refs.append(chunk.ref)
         self.texts += chunk.text.encode("utf-8") + _SEP
         self.text_at.append(len(self.texts))
+        self.digits += " ".join(_DIGIT_RUN.findall(chunk.text)).encode("ascii") + b" "
+        self.digit_at.append(len(self.digits))
 
     def arrays(self) -> dict[str, np.ndarray]:
         return {"doc": np.array(self.doc, dtype=np.int32), "kind": np.array(self.kind, dtype=np.uint8),
                 "start": np.array(self.start, dtype=np.int64), "end": np.array(self.end, dtype=np.int64),
-                "text_at": np.array(self.text_at, dtype=np.int64)}
+                "text_at": np.array(self.text_at, dtype=np.int64),
+                "digits": np.frombuffer(bytes(self.digits), dtype=np.uint8),
+                "digit_at": np.array(self.digit_at, dtype=np.int64)}
 
     def keys(self) -> dict[str, Any]:
         return {"ids": self.ids, "docs": list(self.doc_ids), "kinds": list(self.kinds), "ref_at": self.ref_at,
@@ -130,6 +142,10 @@ class ChunkTable(Sequence[Chunk]):
         self.start = arrays["start"]
         self.end = arrays["end"]
         self._text_at = arrays["text_at"]
+        # Each chunk's digit runs (~1 MB at 1000×), in memory: the number prior tests every candidate.
+        digits = arrays.get("digits")
+        self._digits = None if digits is None else digits.tobytes().decode("ascii")
+        self._digit_at = arrays.get("digit_at")
         self._texts = texts
         self._rows = rows
         self._ref_at = np.array(keys["ref_at"], dtype=np.int64)  # the chunks that render a record, and its id
@@ -138,8 +154,8 @@ class ChunkTable(Sequence[Chunk]):
         self._by_doc: tuple[dict[str, int], np.ndarray, np.ndarray] | None = None
         self._cache: OrderedDict[int, Chunk] = OrderedDict()
         self._text_cache: dict[int, str] = {}
-        self._codes: tuple[_File, np.ndarray] | None = None  # shingles.bin and where each chunk's start
-        self._codes_cache: dict[int, bytes] = {}  # ~1 KB a chunk
+        self._codes: tuple[_File, np.ndarray, int] | None = None  # bigrams.bin, where each chunk's start, space
+        self._codes_cache: dict[int, bytes] = {}  # ~0.5 KB a chunk
         self._lock = threading.Lock()
 
     # -- building and opening -----------------------------------------------------------------
@@ -159,21 +175,22 @@ class ChunkTable(Sequence[Chunk]):
     def write(gen: Path, chunks: Iterable[Chunk], codes: Callable[[str], np.ndarray] | None = None) -> None:
         """Write the table of ``gen/chunks.jsonl`` (already written, one line per chunk in this order), and
         ``codes(text)`` of every chunk when given (the retriever's look-alike shingles: computed once here
-        instead of for ~130 candidates a search)."""
+        instead of for ~130 candidates a search), each code replaced by its rank among the library's codes."""
         cols = _Columns()
         out = gen / TABLE_DIR
         out.mkdir(exist_ok=True)
+        parts: list[np.ndarray] = []
+        for c in chunks:
+            cols.add(c)
+            if codes is not None:
+                parts.append(np.asarray(codes(c.text), dtype=np.uint64))
         extra: dict[str, np.ndarray] = {}
-        with open(out / "shingles.bin", "wb") if codes else contextlib.nullcontext() as f:
-            at = [0]
-            for c in chunks:
-                cols.add(c)
-                if f is not None and codes is not None:
-                    got = np.ascontiguousarray(codes(c.text), dtype=np.uint64)
-                    f.write(got.tobytes())
-                    at.append(at[-1] + len(got))
-            if codes:
-                extra["shingle_at"] = np.array(at, dtype=np.int64)
+        if codes is not None:
+            # Ranks keep each chunk's codes sorted and distinct, take half the bytes, and index an array directly.
+            vocab, ranks = np.unique(np.concatenate(parts or [np.zeros(0, np.uint64)]), return_inverse=True)
+            (out / BIGRAMS).write_bytes(ranks.astype(np.uint32).tobytes())
+            extra["bigram_at"] = np.concatenate(([0], np.cumsum([len(p) for p in parts], dtype=np.int64)))
+            extra["bigram_space"] = np.array([len(vocab)], dtype=np.int64)
         (out / "texts.bin").write_bytes(bytes(cols.texts))
         (out / "keys.json").write_text(json.dumps(cols.keys(), ensure_ascii=False), encoding="utf-8")
         np.savez(out / "columns.npz", row_at=_line_starts(gen / "chunks.jsonl"), **cols.arrays(), **extra)
@@ -189,8 +206,8 @@ class ChunkTable(Sequence[Chunk]):
             arrays = {k: z[k] for k in z.files}
         keys = json.loads((table_dir / "keys.json").read_text(encoding="utf-8"))
         table = cls(keys, arrays, _File(table_dir / "texts.bin"), _JsonlRows(path, arrays["row_at"]))
-        if "shingle_at" in arrays and (table_dir / "shingles.bin").exists():
-            table._codes = (_File(table_dir / "shingles.bin"), arrays["shingle_at"])
+        if "bigram_at" in arrays and (table_dir / BIGRAMS).exists():
+            table._codes = (_File(table_dir / BIGRAMS), arrays["bigram_at"], int(arrays["bigram_space"][0]))
         return table
 
     @classmethod
@@ -259,19 +276,33 @@ class ChunkTable(Sequence[Chunk]):
             self._text_cache[i] = got
         return got
 
+    def number_test(self, numbers: Sequence[str]) -> Callable[[int], bool]:
+        """``test(i)``: whether chunk i's text contains one of ``numbers``, read from its digit runs when all are
+        written in Arabic digits (an older table has no runs: its texts are read)."""
+        numbers = tuple(numbers)
+        if self._digits is None or self._digit_at is None or not all(map(_DIGIT_RUN.fullmatch, numbers)):
+            return lambda i: any(x in self.text(i) for x in numbers)
+        digits, at = self._digits, self._digit_at
+        return lambda i: any(x in digits[at[i]:at[i + 1]] for x in numbers)
+
+    @property
+    def code_space(self) -> int | None:
+        """Every stored code is below this (None: no stored codes)."""
+        return None if self._codes is None else self._codes[2]
+
     def codes(self, indices: Sequence[int]) -> tuple[np.ndarray, np.ndarray] | None:
-        """The stored codes of these chunks, concatenated, and where each one's start (``bounds[j]:bounds[j+1]``);
-        None when the table has none (written before them, or built in memory)."""
+        """The stored codes of these chunks (below ``code_space``), concatenated, and where each one's start
+        (``bounds[j]:bounds[j+1]``); None when the table has none (written before them, or built in memory)."""
         if self._codes is None:
             return None
-        data, at = self._codes
+        data, at, _ = self._codes
         cache = self._codes_cache
         if len(cache) >= self.TEXTS_CACHED:
             cache.clear()
-        parts = [cache.get(i) or cache.setdefault(i, data[int(at[i]) * 8:int(at[i + 1]) * 8]) for i in indices]
+        parts = [cache.get(i) or cache.setdefault(i, data[int(at[i]) * 4:int(at[i + 1]) * 4]) for i in indices]
         bounds = np.zeros(len(parts) + 1, dtype=np.int64)
-        np.cumsum([len(p) // 8 for p in parts], out=bounds[1:])
-        return np.frombuffer(b"".join(parts), dtype=np.uint64), bounds
+        np.cumsum([len(p) // 4 for p in parts], out=bounds[1:])
+        return np.frombuffer(b"".join(parts), dtype=np.uint32), bounds
 
     def contains(self, term: str) -> bool:
         """Whether some chunk's text contains ``term``: one scan of the texts file."""

@@ -61,20 +61,34 @@ class Twins:
     it is wide enough for the largest set). Five times faster at 1000× than summing a bigram × set byte matrix.
     """
 
-    def __init__(self, codes: np.ndarray, bounds: np.ndarray):
+    def __init__(self, codes: np.ndarray, bounds: np.ndarray, space: int | None = None):
+        """Sets given as ``shingle_sets`` gives them, or as ranks below ``space`` (the chunk table's codes)."""
         self.sizes = np.diff(bounds)
-        self.union = _distinct(np.append(codes, _NONE))  # ends in _NONE: every search lands on an entry
+        self._slot: np.ndarray | None = None
+        if space is None:
+            self.union = _distinct(np.append(codes, _NONE))  # ends in _NONE: every search lands on an entry
+        else:  # a rank indexes where its bigram is, and every other rank the zero row at the end
+            self.union = _distinct(codes.copy())
+            self._slot = np.full(space, len(self.union), dtype=np.int32)
+            self._slot[self.union] = np.arange(len(self.union))
         width = max(int(self.sizes.max(initial=0)).bit_length(), 1)
         per_lane = 64 // width
         sets = np.arange(len(self.sizes))
         self._lane, self._shift = sets // per_lane, (sets % per_lane * width).astype(np.uint64)
         self._field = np.uint64((1 << width) - 1)
         # packed[u, lane]: the fields of the union's u-th bigram, 1 in each set holding it. Its last row
-        # (_NONE) stays 0, and a bigram of no set is looked up there.
-        self.packed = np.zeros((len(self.union), int(self._lane.max(initial=0)) + 1), dtype=np.uint64)
+        # (_NONE, or the one after the ranks) stays 0, and a bigram of no set is looked up there.
+        rows = len(self.union) + (self._slot is not None)
+        self.packed = np.zeros((rows, int(self._lane.max(initial=0)) + 1), dtype=np.uint64)
         owner = np.repeat(sets, self.sizes)
-        np.add.at(self.packed, (np.searchsorted(self.union, codes), self._lane[owner]),
-                  np.uint64(1) << self._shift[owner])
+        np.add.at(self.packed, (self._rows(codes), self._lane[owner]), np.uint64(1) << self._shift[owner])
+
+    def _rows(self, codes: np.ndarray) -> np.ndarray:
+        if self._slot is not None:
+            return self._slot[codes]
+        pos = np.searchsorted(self.union, codes)
+        pos[self.union[pos] != codes] = len(self.union) - 1
+        return pos
 
     def __len__(self) -> int:
         return len(self.sizes)
@@ -86,8 +100,7 @@ class Twins:
         Containment rather than Jaccard: two copies of one text are often cut into passages at different
         places, so one passage holds most of the other plus its neighbour's sentences.
         """
-        pos = np.searchsorted(self.union, codes)
-        pos[self.union[pos] != codes] = len(self.union) - 1
+        pos = self._rows(codes)
         shared = np.zeros((len(bounds) - 1, len(self.sizes)), dtype=np.int64)
         some = bounds[1:] > bounds[:-1]  # reduceat would give an empty text its next text's first row
         if some.any():
@@ -104,13 +117,14 @@ def similarity(a: str, b: str) -> float:
 
 def demote_lookalikes(scores: Mapping[str, float], local: Callable[[str], bool],
                       shingles_of: Callable[[list[str]], tuple[np.ndarray, np.ndarray]], threshold: float,
-                      factor: float, k: int, max_locals: int = 20) -> dict[str, float]:
+                      factor: float, k: int, max_locals: int = 20, space: int | None = None) -> dict[str, float]:
     """Scores after demoting out-of-scope twins of in-scope candidates, as far as settles the ``k`` best.
 
     A candidate outside the scope whose shingles are at least ``threshold`` contained in (or contain)
     one of the ``max_locals`` best in-scope candidates' gets ``factor`` times its score. Candidates are
     taken best first and each is checked once, so the cost grows with the look-alikes above the k-th
-    result, not with the candidate pool. ``shingles_of(ids)`` gives their shingles as ``shingle_sets`` does.
+    result, not with the candidate pool. ``shingles_of(ids)`` gives their shingles as ``shingle_sets`` does, or as
+    ranks below ``space``.
     """
     ranked = sorted(sorted(scores.items()), key=itemgetter(1), reverse=True)  # best first, ties by id (stable)
     mine = [local(c) for c, _ in ranked]
@@ -118,7 +132,7 @@ def demote_lookalikes(scores: Mapping[str, float], local: Callable[[str], bool],
     out = dict(scores)
     if not locals_:
         return out
-    twins = Twins(*shingles_of(locals_))
+    twins = Twins(*shingles_of(locals_), space=space)
     outside = [c for (c, _), m in zip(ranked, mine) if not m]
     at = {c: i for i, c in enumerate(outside)}
     twin: dict[str, bool] = {}

@@ -436,6 +436,7 @@ class HybridRetriever:
         floor = max(fused.values(), default=0.0) - cfg.prior_margin
         period = self._period_docs(plan)
         numbers = [x for x in plan.numbers if len(x) >= 2 or "." in x]
+        holds_number = self.chunks.number_test(numbers) if numbers else None
         lexical = set().union(*(channels.get(ch, {}) for ch in ("words", "bigrams")))
         meta_scale = 1.0 if asks_document_facts(plan.normalized) else cfg.meta_factor
         at = np.fromiter(map(self.index_of.__getitem__, fused), dtype=np.int64, count=len(fused))
@@ -451,7 +452,7 @@ class HybridRetriever:
             bonus = fits.get(cid, 0.0)
             if score >= floor and (cid in lexical or not cfg.prior_needs_lexical):
                 bonus += region * here + cfg.named_boost * mine + cfg.period_boost * now
-            if numbers and any(x in self.chunks.text(i) for x in numbers):
+            if holds_number is not None and holds_number(i):
                 bonus += cfg.number_boost
             fused[cid] = (score + bonus) * scale
 
@@ -495,7 +496,8 @@ class HybridRetriever:
 
         at = np.fromiter(map(self.index_of.__getitem__, fused), dtype=np.int64, count=len(fused))
         local = dict(zip(fused, in_scope[self._chunk_doc[at]].tolist())).__getitem__
-        return demote_lookalikes(fused, local, shingles_of, cfg.lookalike_threshold, cfg.lookalike_factor, k)
+        return demote_lookalikes(fused, local, shingles_of, cfg.lookalike_threshold, cfg.lookalike_factor, k,
+                                 space=self.chunks.code_space)
 
     def search(self, query: str, k: int = 10, filters: dict[str, Any] | None = None) -> list[Hit]:
         plan = self.plan(query)

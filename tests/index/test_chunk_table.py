@@ -149,22 +149,42 @@ def test_a_dropped_table_closes_its_files(gen: Path) -> None:
     gc.collect()  # earlier tests' dropped tables close now, not in the middle of the count
     before = open_fds()
     table = ChunkTable.open(gen)
-    assert table[2].text == table.text(2) and open_fds() == before + 3  # texts.bin, shingles.bin, chunks.jsonl
+    assert table[2].text == table.text(2) and open_fds() == before + 3  # texts.bin, bigrams.bin, chunks.jsonl
     del table
     gc.collect()
     assert open_fds() == before
 
 
-def test_the_table_stores_each_chunks_look_alike_shingles(gen: Path) -> None:
+def test_the_table_stores_each_chunks_look_alike_shingles_as_ranks(gen: Path) -> None:
     from retriever.lookalike import shingle_sets
 
     table = ChunkTable.open(gen)
     picks = [0, 5, 3, len(table) - 1, 5]
-    codes, bounds = table.codes(picks)
+    ranks, bounds = table.codes(picks)
     want, want_bounds = shingle_sets([table.text(i) for i in picks])
-    assert codes.tolist() == want.tolist() and bounds.tolist() == want_bounds.tolist() and len(codes) > 50
+    assert bounds.tolist() == want_bounds.tolist() and len(ranks) > 50 and ranks.dtype == np.uint32
+    # One rank per bigram, in the bigrams' order: the same sets, sorted the same way.
+    rank_of = dict(zip(want.tolist(), ranks.tolist()))
+    assert len(set(rank_of.values())) == len(rank_of) == len(set(want.tolist()))
+    assert [rank_of[c] for c in sorted(rank_of)] == sorted(rank_of.values())
+    assert table.code_space is not None and max(rank_of.values()) < table.code_space
     assert table.codes([])[0].size == 0
-    assert ChunkTable.of(eager(gen)).codes(picks) is None  # built in memory: the retriever computes them
+    built = ChunkTable.of(eager(gen))
+    assert built.codes(picks) is None and built.code_space is None  # built in memory: the retriever computes them
+
+
+def test_digit_runs_answer_whether_a_text_holds_a_number(gen: Path) -> None:
+    table = ChunkTable.open(gen)
+    asked = [("2020",), ("20", "3.5"), ("12",), ("0.5",), ("2020", "99999999")]
+    for numbers in asked:
+        test = table.number_test(numbers)
+        assert [test(i) for i in range(len(table))] == [any(x in table.text(i) for x in numbers)
+                                                        for i in range(len(table))]
+    assert sum(map(table.number_test(("2020",)), range(len(table)))) > 10
+    written = Chunk(id="c", doc_id="d", doc_title="t", section_path=[], text="补贴１２００元，2019.5年12020人", start=0, end=1)
+    small = ChunkTable.of([written])
+    assert [small.number_test((x,))(0) for x in ("1200", "2019.5", "2020", "9.5", "19")] == [False, True, True, True,
+                                                                                              True]
 
 
 def test_a_table_written_before_shingles_searches_the_same(settings: Settings) -> None:

@@ -117,6 +117,21 @@ def test_the_codes_give_exactly_the_set_containment_on_real_passages(plan_parsed
     assert twins.similarity(codes, bounds).tolist() == want  # equal floats, not approximately
 
 
+def test_ranks_below_a_space_compare_as_the_codes_do(plan_parsed: Any) -> None:
+    """The chunk table stores each bigram's rank among the library's: the same containment, to the bit."""
+    rng = random.Random(3)
+    texts = [c.text for c in plan_parsed.chunks][:80] + ["", "补"]
+    texts += _copies(texts, rng)
+    others = rng.sample(texts, 20) + [""]
+    codes, bounds = shingle_sets(texts)
+    other_codes, other_bounds = shingle_sets(others)
+    vocab = np.unique(np.concatenate([codes, other_codes]))
+    rank = lambda c: np.searchsorted(vocab, c).astype(np.uint32)  # noqa: E731
+    by_codes = Twins(other_codes, other_bounds).similarity(codes, bounds)
+    by_ranks = Twins(rank(other_codes), other_bounds, space=len(vocab) + 5).similarity(rank(codes), bounds)
+    assert by_ranks.tolist() == by_codes.tolist() and (by_codes >= 0.6).sum() > 20
+
+
 def test_demotion_matches_the_set_definition_on_a_library_of_copies(plan_parsed: Any) -> None:
     rng = random.Random(11)
     base = [c.text for c in plan_parsed.chunks if len(c.text) > 20][:60]
@@ -156,7 +171,8 @@ def test_search_over_look_alike_plans_ranks_as_with_the_set_definition(tmp_path:
     settings = tiny_settings(tmp_path, embedding_backend="lsa", chunk_size=400)
     build_index([settings.corpus_dir, *generate(3, tmp_path / "distractors", seed=0)], settings.index_dir, settings)
     retriever = Engine.open(settings=settings).generation.retriever
-    assert retriever.chunks.codes([0]) is not None  # the stored codes are what is compared
+    assert retriever.chunks.codes([0]) is not None  # the stored ranks are what is compared
+    assert retriever.chunks.code_space is not None
     questions = workload()[::8]
     fast = search.demote_lookalikes
     demoted = []
@@ -170,6 +186,6 @@ def test_search_over_look_alike_plans_ranks_as_with_the_set_definition(tmp_path:
     got = [[(h.chunk.id, h.score) for h in retriever.search(q, 10)] for q in questions]
     text = lambda cid: retriever.chunks.text(retriever.index_of[cid])  # noqa: E731
     monkeypatch.setattr(search, "demote_lookalikes",
-                        lambda scores, local, _codes, *rest: reference_demote(scores, local, text, *rest))
+                        lambda scores, local, _codes, *rest, space: reference_demote(scores, local, text, *rest))
     assert got == [[(h.chunk.id, h.score) for h in retriever.search(q, 10)] for q in questions]
     assert sum(demoted) > 3 * len(questions)
