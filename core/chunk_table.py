@@ -84,6 +84,10 @@ class _Columns:
         self.text_at: list[int] = [0]
         self.digits = bytearray()
         self.digit_at: list[int] = [0]
+        self.titles: dict[str, int] = {}  # distinct document titles and section paths: a few hundred at 1000×
+        self.paths: dict[tuple[str, ...], int] = {}
+        self.title: list[int] = []
+        self.path: list[int] = []
 
     def add(self, chunk: Chunk) -> None:
         i = len(self.ids)
@@ -98,6 +102,8 @@ class _Columns:
         self.texts += chunk.text.encode("utf-8") + _SEP
         self.text_at.append(len(self.texts))
         self.digits += " ".join(_DIGIT_RUN.findall(chunk.text)).encode("ascii") + b" "
+        self.title.append(self.titles.setdefault(chunk.doc_title, len(self.titles)))
+        self.path.append(self.paths.setdefault(tuple(chunk.section_path), len(self.paths)))
         self.digit_at.append(len(self.digits))
 
     def arrays(self) -> dict[str, np.ndarray]:
@@ -105,11 +111,12 @@ class _Columns:
                 "start": np.array(self.start, dtype=np.int64), "end": np.array(self.end, dtype=np.int64),
                 "text_at": np.array(self.text_at, dtype=np.int64),
                 "digits": np.frombuffer(bytes(self.digits), dtype=np.uint8),
-                "digit_at": np.array(self.digit_at, dtype=np.int64)}
+                "digit_at": np.array(self.digit_at, dtype=np.int64),
+                "title": np.array(self.title, dtype=np.int32), "path": np.array(self.path, dtype=np.int32)}
 
     def keys(self) -> dict[str, Any]:
         return {"ids": self.ids, "docs": list(self.doc_ids), "kinds": list(self.kinds), "ref_at": self.ref_at,
-                "refs": self.refs}
+                "refs": self.refs, "titles": list(self.titles), "paths": [list(p) for p in self.paths]}
 
 
 class _JsonlRows:
@@ -146,6 +153,10 @@ class ChunkTable(Sequence[Chunk]):
         digits = arrays.get("digits")
         self._digits = None if digits is None else digits.tobytes().decode("ascii")
         self._digit_at = arrays.get("digit_at")
+        # Each chunk's document title and section path, without decoding its record (tables written since).
+        self._headings: tuple[np.ndarray, np.ndarray, list[str], list[tuple[str, ...]]] | None = None
+        if "title" in arrays and "titles" in keys:
+            self._headings = (arrays["title"], arrays["path"], keys["titles"], [tuple(p) for p in keys["paths"]])
         self._texts = texts
         self._rows = rows
         self._ref_at = np.array(keys["ref_at"], dtype=np.int64)  # the chunks that render a record, and its id
@@ -276,6 +287,14 @@ class ChunkTable(Sequence[Chunk]):
             self._text_cache[i] = got
         return got
 
+    def heading(self, i: int) -> tuple[str, tuple[str, ...]]:
+        """Chunk i's document title and section path (a record is decoded only for a table written before)."""
+        if self._headings is None:
+            chunk = self.peek(i)
+            return chunk.doc_title, tuple(chunk.section_path)
+        title, path, titles, paths = self._headings
+        return titles[title[i]], paths[path[i]]
+
     def number_test(self, numbers: Sequence[str]) -> Callable[[int], bool]:
         """``test(i)``: whether chunk i's text contains one of ``numbers``, read from its digit runs when all are
         written in Arabic digits (an older table has no runs: its texts are read)."""
@@ -299,9 +318,13 @@ class ChunkTable(Sequence[Chunk]):
         cache = self._codes_cache
         if len(cache) >= self.TEXTS_CACHED:
             cache.clear()
-        parts = [cache.get(i) or cache.setdefault(i, data[int(at[i]) * 4:int(at[i + 1]) * 4]) for i in indices]
+        rows = np.asarray(indices, dtype=np.int64)
+        lo, hi = at[rows], at[rows + 1]
+        # Offsets converted once for the batch, not per chunk: numpy scalars cost ~0.3 ms a search at 1000×.
+        parts = [cache.get(i) or cache.setdefault(i, data[a:b])
+                 for i, a, b in zip(rows.tolist(), (lo * 4).tolist(), (hi * 4).tolist())]
         bounds = np.zeros(len(parts) + 1, dtype=np.int64)
-        np.cumsum([len(p) // 4 for p in parts], out=bounds[1:])
+        np.cumsum(hi - lo, out=bounds[1:])
         return np.frombuffer(b"".join(parts), dtype=np.uint32), bounds
 
     def contains(self, term: str) -> bool:

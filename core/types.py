@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -158,6 +159,11 @@ class Figure(_Record):
     comparator: str | None = None
 
 
+def section_label(path: Sequence[str]) -> str:
+    """A section path as one line: 第三章 › 一、…"""
+    return " › ".join(path)
+
+
 @dataclass
 class Chunk(_Record):
     id: str
@@ -173,7 +179,7 @@ class Chunk(_Record):
 
     @property
     def section(self) -> str:
-        return " › ".join(self.section_path)
+        return section_label(self.section_path)
 
     def indexed_text(self) -> str:
         """What the lexical and dense channels see: the passage with its context.

@@ -173,6 +173,17 @@ def test_the_table_stores_each_chunks_look_alike_shingles_as_ranks(gen: Path) ->
     assert built.codes(picks) is None and built.code_space is None  # built in memory: the retriever computes them
 
 
+def test_headings_are_read_without_the_records(gen: Path, monkeypatch: Any) -> None:
+    chunks = eager(gen)
+    table = ChunkTable.open(gen)
+    monkeypatch.setattr(table, "_rows", None)  # a record decoded would fail
+    assert [table.heading(i) for i in range(len(table))] == [(c.doc_title, tuple(c.section_path)) for c in chunks]
+    older = ChunkTable.open(gen)
+    older._headings = None  # a table written before: from its records, the same
+    assert [older.heading(i) for i in range(0, len(older), 7)] == [(c.doc_title, tuple(c.section_path))
+                                                                  for c in chunks[::7]]
+
+
 def test_digit_runs_answer_whether_a_text_holds_a_number(gen: Path) -> None:
     table = ChunkTable.open(gen)
     asked = [("2020",), ("20", "3.5"), ("12",), ("0.5",), ("2020", "99999999")]
