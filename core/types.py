@@ -7,8 +7,8 @@ LangChain and Chroma objects, which are converted at the edges.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field, fields
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, TypeVar
 
 T = TypeVar("T")

@@ -8,8 +8,8 @@ its score: relevance alone decides for it.
 from __future__ import annotations
 
 import heapq
-from operator import itemgetter
 from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
 
 import numpy as np
 
