@@ -151,8 +151,12 @@ class Postings:
 
     def scores(self, ids: list[int]) -> np.ndarray:
         """The sum of the ids' columns (a repeated id counts again, as in bm25s)."""
-        out = np.zeros(self.num_docs, dtype=self.data.dtype)
         indptr, dense_from = self.indptr, self.DENSE_SHARE * self.num_docs
+        first = ids[0] if ids else None
+        if first is not None and int(indptr[first + 1]) - int(indptr[first]) >= dense_from:
+            out, ids = self._whole(first).copy(), ids[1:]  # 0 + x is x: the same bits as adding it to zeros
+        else:
+            out = np.zeros(self.num_docs, dtype=self.data.dtype)
         for i in ids:
             start, end = int(indptr[i]), int(indptr[i + 1])
             if end - start >= dense_from:
@@ -277,33 +281,18 @@ def advise_random(array: object) -> None:
         raw.madvise(mmap.MADV_RANDOM)
 
 
-def top_indices(scores: np.ndarray, n: int, mask: np.ndarray | None = None) -> np.ndarray:
-    """Indices of the n best positive scores, best first (``mask``: among those)."""
+def top_indices(scores: np.ndarray, n: int, mask: np.ndarray | None = None,
+                rank: np.ndarray | None = None) -> np.ndarray:
+    """Indices of the n best positive scores, best first (``mask``: among those; ``rank``: see best_positions)."""
     if mask is not None:
-        return top_among(scores, n, np.flatnonzero(mask))
-    # Not unique_top first: at 1000× passages tie across the 100th place in 96% of searches over every chunk.
-    return _partitioned(scores, n)
+        return top_among(scores, n, np.flatnonzero(mask), rank)
+    return best_positions(scores, n, rank)
 
 
-def top_among(scores: np.ndarray, n: int, among: np.ndarray) -> np.ndarray:
+def top_among(scores: np.ndarray, n: int, among: np.ndarray, rank: np.ndarray | None = None) -> np.ndarray:
     """``top_indices`` among the indices ``among`` (sorted): a region's passages are ~100 of 111 k at 1000×, and
-    reading their scores alone spares three passes and a partition over every chunk's."""
-    got = unique_top(scores[among], n)
-    if got is not None:
-        return among[got]
-    mask = np.zeros(len(scores), dtype=bool)
-    mask[among] = True
-    return _partitioned(np.where(mask, scores, 0.0), n)
-
-
-def _partitioned(scores: np.ndarray, n: int) -> np.ndarray:
-    """The n best positive scores by a partition of all of them: which of the passages tied at the n-th place
-    it keeps is numpy's choice, and the rankings measured so far were made with that choice."""
-    n = min(n, int(np.count_nonzero(scores > 0)))
-    if n <= 0:
-        return np.empty(0, dtype=np.int64)
-    idx = np.argpartition(-scores, n - 1)[:n]
-    return idx[np.argsort(-scores[idx], kind="stable")]
+    reading their scores alone spares a pass over every chunk's."""
+    return among[best_positions(scores[among], n, None if rank is None else rank[among])]
 
 
 # Above this many values, a floor from every _SAMPLE_EVERY-th value first narrows those that can be among the n best.
@@ -311,13 +300,14 @@ _SAMPLED_ABOVE = 4096
 _SAMPLE_EVERY = 8
 
 
-def unique_top(values: np.ndarray, n: int) -> np.ndarray | None:
-    """Positions of the n largest positive values, largest first (equal ones in position order), when those are
-    one set; None when the n-th largest value is shared by a value left out (ties across the cut: look-alike
-    documents hold identical passages, and which of them a partition keeps is numpy's choice, see _partitioned).
+def best_positions(values: np.ndarray, n: int, rank: np.ndarray | None = None) -> np.ndarray:
+    """Positions of the n largest positive values, largest first; equal values in the order of ``rank`` (one
+    distinct number per position; default the position), and of those tied at the n-th place the first ones.
 
-    The n-th largest of every ``_SAMPLE_EVERY``-th value is at most the n-th largest of all, so only values
-    from it up can be chosen: ~1 k of the 111 k chunks at 1000×, instead of partitioning all of them.
+    Look-alike documents hold identical passages: at 1000× a tie crosses the 100th place in most searches, so
+    the choice is made here, not left to a partition's internals. The n-th largest of every
+    ``_SAMPLE_EVERY``-th value is at most the n-th largest of all, so only values from it up can be chosen:
+    ~1 k of the 111 k chunks at 1000×, instead of partitioning all of them.
     """
     if n <= 0:
         return np.empty(0, dtype=np.int64)
@@ -328,11 +318,14 @@ def unique_top(values: np.ndarray, n: int) -> np.ndarray | None:
             floor = float(np.partition(sample, len(sample) - n)[len(sample) - n])
     pos = np.flatnonzero(values >= floor) if floor > 0 else np.flatnonzero(values > 0)
     got = values[pos]
+    key = pos if rank is None else rank[pos]
     if len(pos) > n:
         kth = np.partition(got, len(got) - n)[len(got) - n]
-        keep = got > kth
-        if len(got) - int(np.count_nonzero(got < kth)) > n:  # more than n values reach the n-th: a tie across it
-            return None
-        keep |= got == kth
-        pos, got = pos[keep], got[keep]
-    return pos[np.lexsort((pos, -got))].astype(np.int64, copy=False)
+        above = got > kth
+        tied = np.flatnonzero(got == kth)
+        room = n - int(np.count_nonzero(above))
+        if len(tied) > room:
+            tied = tied[np.argsort(key[tied], kind="stable")[:room]]
+        above[tied] = True
+        pos, got, key = pos[above], got[above], key[above]
+    return pos[np.lexsort((key, -got))].astype(np.int64, copy=False)

@@ -192,6 +192,10 @@ class HybridRetriever:
         self.chunks = table = ChunkTable.of(chunks)
         self.ids = table.ids
         self.index_of = table.index_of
+        # Passages tied at a channel's n-th place are taken in the order of their ids (content hashes), not of
+        # ingestion: every machine that built the library from the same files ranks them the same.
+        self._tie_rank = np.empty(len(self.ids), dtype=np.int32)
+        self._tie_rank[sorted(range(len(self.ids)), key=self.ids.__getitem__)] = np.arange(len(self.ids), dtype=np.int32)
         self.doc_meta = doc_meta
         self.tokenizer = tokenizer
         self.words = words
@@ -363,9 +367,9 @@ class HybridRetriever:
                 expanded = channel.scores(extra)
                 expanded *= self.config.expansion_weight  # in place: no third array of every chunk's score
                 scores += expanded
-            idx = top_indices(scores, n, mask)
+            idx = top_indices(scores, n, mask, self._tie_rank)
             if preferred is not None:
-                idx = np.union1d(idx, top_among(scores, n, preferred))
+                idx = np.union1d(idx, top_among(scores, n, preferred, self._tie_rank))
             channels[channel.name] = dict(zip(map(self.ids.__getitem__, idx.tolist()), scores[idx].tolist()))
         embedding = self._await_embedding(pending)
         if embedding is not None:

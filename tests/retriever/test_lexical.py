@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retriever.lexical import LexicalChannel, top_indices
+from retriever.lexical import LexicalChannel, top_among, top_indices
 from retriever.tokenize import Tokenizer
 from tests.retriever.conftest import memmapped
 
@@ -199,30 +199,53 @@ def test_saved_array_slices_read_like_numpy(tmp_path: Path) -> None:
         SavedArray(tmp_path / "b.npy")
 
 
-def test_unique_top_orders_by_score_then_position() -> None:
-    from retriever.lexical import unique_top
+def test_best_positions_orders_by_score_then_position() -> None:
+    from retriever.lexical import best_positions
 
     values = np.array([0.0, 3.0, 1.0, 3.0, 2.0, 0.5], dtype=np.float32)
-    assert unique_top(values, 3).tolist() == [1, 3, 4]
-    assert unique_top(values, 10).tolist() == [1, 3, 4, 2, 5]  # only the positive ones
-    assert unique_top(values, 0).tolist() == []
+    assert best_positions(values, 3).tolist() == [1, 3, 4]
+    assert best_positions(values, 10).tolist() == [1, 3, 4, 2, 5]  # only the positive ones
+    assert best_positions(values, 0).tolist() == []
 
 
-def test_unique_top_gives_up_on_a_tie_across_the_cut() -> None:
-    from retriever.lexical import unique_top
+def test_best_positions_breaks_a_tie_across_the_cut_by_position() -> None:
+    from retriever.lexical import best_positions
 
-    values = np.array([1.0, 3.0, 2.0, 2.0], dtype=np.float32)
-    assert unique_top(values, 2) is None  # 2.0 twice for one place: which one a partition keeps is numpy's choice
-    assert unique_top(values, 3).tolist() == [1, 2, 3]
+    values = np.array([1.0, 3.0, 2.0, 2.0, 2.0], dtype=np.float32)
+    assert best_positions(values, 2).tolist() == [1, 2]  # 2.0 three times for one place: the first one
+    assert best_positions(values, 3).tolist() == [1, 2, 3]
+    assert best_positions(values, 4).tolist() == [1, 2, 3, 4]
 
 
-def test_unique_top_samples_a_floor_over_many_values() -> None:
-    from retriever.lexical import unique_top
+def test_best_positions_orders_ties_by_the_rank_given() -> None:
+    from retriever.lexical import best_positions
+
+    values = np.array([1.0, 3.0, 2.0, 2.0, 2.0], dtype=np.float32)
+    rank = np.array([0, 1, 4, 2, 3])  # the order of the passages' ids, not of their positions
+    assert best_positions(values, 2, rank).tolist() == [1, 3]
+    assert best_positions(values, 4, rank).tolist() == [1, 3, 4, 2]
+    assert top_among(values, 2, np.array([0, 2, 4]), rank).tolist() == [4, 2]
+    assert top_among(values, 1, np.array([0, 2, 3, 4]), rank).tolist() == [3]
+    assert top_indices(values, 2, values > 1.5, rank).tolist() == [1, 3]
+
+
+def test_best_positions_breaks_ties_the_same_way_above_the_sampled_floor() -> None:
+    from retriever.lexical import best_positions
+
+    rng = np.random.default_rng(3)
+    values = rng.integers(0, 50, size=20_000).astype(np.float32)  # many ties at every place
+    order = np.lexsort((np.arange(len(values)), -values))  # by score, then position: the definition
+    for n in (1, 7, 100, 2_500):
+        assert best_positions(values, n).tolist() == order[:n].tolist()
+
+
+def test_best_positions_samples_a_floor_over_many_values() -> None:
+    from retriever.lexical import best_positions
 
     values = np.arange(10_000, dtype=np.float32)[::-1].copy()  # 9999 at position 0 ... 0 at the end
-    assert unique_top(values, 5).tolist() == [0, 1, 2, 3, 4]
+    assert best_positions(values, 5).tolist() == [0, 1, 2, 3, 4]
     values[7] = 20_000.0
-    assert unique_top(values, 3).tolist() == [7, 0, 1]
+    assert best_positions(values, 3).tolist() == [7, 0, 1]
 
 
 def test_top_among_is_top_indices_with_a_mask() -> None:
@@ -234,9 +257,14 @@ def test_top_among_is_top_indices_with_a_mask() -> None:
     mask = np.zeros(6, dtype=bool)
     mask[among] = True
     assert top_indices(scores, 2, mask).tolist() == [1, 3]
-    # A tie across the cut among them (3 and 4 at 2.0 for the second place) falls back to the partition.
+    # A tie across the cut among them (3 and 4 at 2.0 for the second place): the first of them, with or without
+    # the mask.
     tied = np.array([1, 3, 4])
-    assert top_among(scores, 2, tied)[0] == 1 and top_among(scores, 2, tied)[1] in (3, 4)
+    assert top_among(scores, 2, tied).tolist() == [1, 3]
+    mask[:] = False
+    mask[tied] = True
+    assert top_indices(scores, 2, mask).tolist() == [1, 3]
+    assert top_indices(scores, 3).tolist() == [0, 1, 3]
 
 
 def test_frequent_columns_are_added_whole_and_sum_to_the_same_bits() -> None:
@@ -256,6 +284,11 @@ def test_frequent_columns_are_added_whole_and_sum_to_the_same_bits() -> None:
     assert np.array_equal(postings.scores([0, 1, 0]), expected)
     info = postings._whole.cache_info()
     assert (info.currsize, info.hits) == (1, 1)  # the frequent column only, built once
+    # A sum that starts from the cached column does not add into it: the same question scores the same again.
+    assert np.array_equal(postings.scores([0, 1, 0]), expected)
+    alone = np.zeros(n, dtype=np.float32)
+    np.add.at(alone, frequent, data[:40])
+    assert np.array_equal(postings.scores([0]), alone)
 
 
 def test_the_whole_columns_kept_are_bounded_in_bytes() -> None:
