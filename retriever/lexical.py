@@ -314,6 +314,7 @@ def best_positions(values: np.ndarray, n: int, rank: np.ndarray | None = None) -
     floor = 0.0
     if len(values) > _SAMPLED_ABOVE:
         sample = values[::_SAMPLE_EVERY]
+        sample = sample[sample > 0]  # a partition among many equal zeros took up to 1 ms for 14 k values
         if len(sample) >= n:
             floor = float(np.partition(sample, len(sample) - n)[len(sample) - n])
     pos = np.flatnonzero(values >= floor) if floor > 0 else np.flatnonzero(values > 0)
