@@ -20,14 +20,15 @@ def retriever(tmp_path_factory: pytest.TempPathFactory) -> Any:
     engine.close()
 
 
-def test_the_tied_passage_with_the_first_id_takes_the_last_place(retriever: Any) -> None:
+def test_the_tied_passage_with_the_first_id_takes_the_last_place(retriever: Any,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     query = "一次性创业补贴"
     plan = retriever.plan(query)
     tied = [i for i in range(len(retriever.ids)) if "5000元" in retriever.chunks.text(i)]
     assert len(tied) == len(DOCS)
     words = retriever.words.scores(plan.normalized)
     assert len({float(words[i]) for i in tied}) == 1  # the same text: the same BM25 score in every document
-    retriever.config = dataclasses.replace(retriever.config, candidates=2)
+    monkeypatch.setattr(retriever, "config", dataclasses.replace(retriever.config, candidates=2))
     channels = retriever._channels(plan, None, retriever.scope(plan.normalized), None, ())
     first_two = sorted(retriever.ids[i] for i in tied)[:2]
     assert sorted(channels["words"]) == first_two
