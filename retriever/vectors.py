@@ -94,9 +94,9 @@ class ChromaVectors:
             return []
         q = np.asarray(embedding, dtype=np.float32)
         sims = matrix @ (q / max(float(np.linalg.norm(q)), 1e-12))
-        n = min(k, len(found))
-        best = np.argpartition(-sims, n - 1)[:n]
-        best = best[np.argsort(-sims[best], kind="stable")]
+        # The rows are in id order (``_subset``), so a stable sort gives equal similarities (look-alike
+        # passages) to the smaller id: the same passages in every process, whatever order Chroma returned.
+        best = np.argsort(-sims, kind="stable")[: min(k, len(found))]
         return [(found[i], float(sims[i])) for i in best]
 
     def _subset(self, ids: tuple[str, ...]) -> tuple[list[str], np.ndarray]:
@@ -106,9 +106,10 @@ class ChromaVectors:
                 self._subsets.move_to_end(ids)
                 return cached
         got = self.collection.get(ids=list(ids), include=["embeddings"])
-        matrix = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["ids"]), -1)
+        order = sorted(range(len(got["ids"])), key=got["ids"].__getitem__)
+        matrix = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["ids"]), -1)[order]
         matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
-        entry = (list(got["ids"]), matrix)
+        entry = ([got["ids"][i] for i in order], matrix)
         with self._lock:
             self._subsets[ids] = entry
             while len(self._subsets) > _SUBSETS:

@@ -55,3 +55,17 @@ def test_a_write_meeting_chromas_sqlite_lock_is_retried_and_other_errors_are_not
 
     with pytest.raises(RuntimeError, match="locked"):  # given up after the last try
         _when_unlocked(always_locked, tries=2, wait=0.0)
+
+
+def test_equal_similarities_among_a_subset_go_to_the_smaller_id_whatever_the_order(tmp_path: Path) -> None:
+    vectors = ChromaVectors(make_client(tmp_path / "chroma"), "gen-ties")
+    best, next_, far = [1.0, 0.0, 0.0], [0.8, 0.6, 0.0], [0.0, 0.0, 1.0]
+    # Look-alike passages: two pairs of identical vectors, added with the larger id first.
+    vectors.add(["c5", "c9", "c2", "c1", "c7"], np.array([best, next_, next_, best, far], dtype=np.float32),
+                [{"doc": "d"} for _ in range(5)])
+    q = np.array([1.0, 0.1, 0.0], dtype=np.float32)
+    want = ["c1", "c5", "c2"]
+    assert [cid for cid, _ in vectors.query_among(q, ("c5", "c9", "c2", "c1", "c7"), 3)] == want
+    assert [cid for cid, _ in vectors.query_among(q, ("c7", "c1", "c2", "c9", "c5"), 3)] == want
+    got = vectors.query_among(q, ("c9", "c2"), 1)
+    assert [cid for cid, _ in got] == ["c2"] and abs(got[0][1] - float(np.dot(next_, q / np.linalg.norm(q)))) < 1e-6
