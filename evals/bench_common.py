@@ -51,6 +51,17 @@ def machine_line(meta: dict[str, Any]) -> str:
     return f"- **machine**: Python {meta['python']}, {meta['cpus']} CPUs{load}, {meta['platform']}{wall}"
 
 
+def steal_ms() -> float | None:
+    """CPU time the hypervisor has taken from this machine since boot (the steal column of /proc/stat), in ms;
+    None where there is none. The difference over a timed pass says whether a slow pass was the neighbours."""
+    try:
+        with open("/proc/stat", encoding="ascii") as f:
+            fields = f.readline().split()
+        return int(fields[8]) * 1000.0 / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError, AttributeError):
+        return None
+
+
 def median(xs: Sequence[float]) -> float:
     return float(statistics.median(xs)) if xs else 0.0
 

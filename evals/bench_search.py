@@ -9,10 +9,13 @@ Size N means the bundled corpus (the 景德镇 plan) plus N-1 distractors (``eva
 rewritten for other cities and periods, full length), so 1 is the corpus alone. For each size, in this process:
 
 * ``build_index`` into a temporary index, then ``Engine.open`` (seconds reported as context);
-* ``engine.search(question, k)`` over the question workload: one warm-up pass, then ``--repeat`` timed passes;
+* ``engine.search(question, k)`` over the question workload: one warm-up pass, then ``--repeat`` timed passes,
+  first alone (as a worker runs it), then again beside the baselines;
 * the same for the baselines of ``evals.baselines`` on the same documents — LangChain BM25Retriever + jieba and
   rank_bm25 over character bigrams, both over RecursiveCharacterTextSplitter(500, 50) chunks — interleaved
   pass by pass with ours so that drift in machine load hits every system alike;
+* per system: CPU time beside wall time, each pass's p95 and the hypervisor's steal during it, which tell a
+  slow tail of the machine from one of the code;
 * memory: RSS of this process after the engine is open (it carries what earlier sizes left behind), and of a
   fresh process that only imports the engine and opens the index (before/after, so the index's own share shows).
 
@@ -30,11 +33,12 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from evals.bench_common import (DEFAULT_OUT, DEFAULT_QUESTIONS, ROOT, latency_summary, machine_line, machine_meta,
-                                pyplot, ratio, rss_mb, save_figure, workload, write_report)
+                                pyplot, ratio, rss_mb, save_figure, steal_ms, workload, write_report)
 
 SYSTEMS = ("ours", "langchain", "bigram")
 LABELS = {"ours": "ours (engine.search)", "langchain": "LangChain BM25Retriever + jieba",
@@ -48,20 +52,48 @@ def parse_sizes(text: str) -> list[int]:
     return sizes
 
 
+@dataclass(frozen=True)
+class Pass:
+    """One timed pass of one system over the workload."""
+
+    ms: list[float]  # wall time per search
+    cpu_ms: list[float]  # this process's CPU time per search, every thread (the dense channel runs in its own)
+    steal_ms: float | None  # time the hypervisor took from this machine during the pass (None: not known)
+
+
 def time_passes(searches: dict[str, Callable[[str, int], Any]], queries: Sequence[str], k: int,
-                repeat: int) -> dict[str, list[float]]:
-    """ms per query per system: a warm-up pass each, then ``repeat`` passes taking turns between systems."""
+                repeat: int) -> dict[str, list[Pass]]:
+    """A warm-up pass per system, then ``repeat`` timed passes each, the systems taking turns pass by pass."""
     for search in searches.values():
         for q in queries:
             search(q, k)
-    times: dict[str, list[float]] = {name: [] for name in searches}
+    passes: dict[str, list[Pass]] = {name: [] for name in searches}
     for _ in range(repeat):
         for name, search in searches.items():
-            for q in queries:
-                t0 = time.perf_counter()
-                search(q, k)
-                times[name].append((time.perf_counter() - t0) * 1000.0)
-    return times
+            passes[name].append(_one_pass(search, queries, k))
+    return passes
+
+
+def _one_pass(search: Callable[[str, int], Any], queries: Sequence[str], k: int) -> Pass:
+    ms, cpu = [], []
+    steal0 = steal_ms()
+    for q in queries:
+        t0, c0 = time.perf_counter(), time.process_time()
+        search(q, k)
+        ms.append((time.perf_counter() - t0) * 1000.0)
+        cpu.append((time.process_time() - c0) * 1000.0)
+    steal1 = steal_ms()
+    return Pass(ms, cpu, None if steal0 is None or steal1 is None else round(steal1 - steal0, 1))
+
+
+def pass_summary(passes: Sequence[Pass]) -> dict[str, Any]:
+    """Latency over every pass, plus what tells a slow tail's cause: CPU time beside the wall time (a gap is
+    waiting, not work), each pass's p95 and the steal during it."""
+    out: dict[str, Any] = latency_summary([m for p in passes for m in p.ms])
+    out["cpu_p95_ms"] = latency_summary([c for p in passes for c in p.cpu_ms])["p95_ms"]
+    out["pass_p95_ms"] = [latency_summary(p.ms)["p95_ms"] for p in passes]
+    out["pass_steal_ms"] = [p.steal_ms for p in passes]
+    return out
 
 
 def fresh_process_memory(index_dir: Path, data_dir: Path) -> dict[str, float]:
@@ -174,13 +206,17 @@ def measure_size(size: int, distractors: Sequence[Path], queries: Sequence[str],
     engine = Engine.open(settings=settings)
     open_s = time.perf_counter() - t0
     rss_after_open = rss_mb()
+    # Ours first in a block of its own, as a worker runs it: the baselines' 66 s build and ~0.8 M objects are
+    # not in memory yet, and no baseline pass runs between our searches.
+    say(f"size {size}: timing ours alone, {len(queries)} queries x {repeat} ...")
+    alone = pass_summary(time_passes({"ours": engine.search}, queries, k, repeat)["ours"])
     docs = load_documents(sources)
     say(f"size {size}: building the baselines over {len(docs)} documents ...")
     langchain, bigram = LangChainBM25(docs), CharBigramBM25(docs)
     say(f"size {size}: timing {len(queries)} queries x {repeat} ...")
     times = time_passes({"ours": engine.search, "langchain": langchain.search, "bigram": bigram.search},
                         queries, k, repeat)
-    systems: dict[str, dict[str, Any]] = {name: latency_summary(ms) for name, ms in times.items()}
+    systems: dict[str, dict[str, Any]] = {name: pass_summary(p) for name, p in times.items()}
     systems["ours"].update(chunks=report.chunks, build_s=None if build_s is None else round(build_s, 3),
                            open_s=round(open_s, 3))
     for name, b in (("langchain", langchain), ("bigram", bigram)):
@@ -205,6 +241,7 @@ def measure_size(size: int, distractors: Sequence[Path], queries: Sequence[str],
         "documents": report.documents,
         "characters": sum(len(text) for _, text in docs),
         "systems": systems,
+        "ours_alone": alone,
         "ratio_to_langchain": {p: ratio(ours[f"{p}_ms"], lc[f"{p}_ms"]) for p in ("p50", "p95", "mean")},
         "memory_mb": {"process_rss_after_open": rss_after_open, "fresh_process_rss": fresh["after_mb"],
                       "fresh_process_before_open": fresh["before_mb"], "index": fresh["index_mb"],
@@ -260,12 +297,14 @@ def markdown_table(result: dict[str, Any]) -> str:
         s, q = r["systems"], r["ratio_to_langchain"]
         rows.append([
             f"{r['size']}× ({r['documents']} docs, {r['characters'] / 1e6:.2f} M chars)",
-            *(f"{s[n]['p50_ms']:.2f} / {s[n]['p95_ms']:.2f}" for n in SYSTEMS),
+            _p50_p95(r.get("ours_alone")),
+            *(_p50_p95(s[n]) for n in SYSTEMS),
             f"{q['p50']:.2f} / {q['p95']:.2f}" if q["p50"] is not None and q["p95"] is not None else "—",
             f"{r['memory_mb']['fresh_process_rss']:.0f} (+{r['memory_mb']['index']:.0f})",
             f"{r['memory_mb']['process_rss_after_open']:.0f}",
         ])
-    latency = md_table(["corpus size", "ours p50 / p95 ms", "LangChain p50 / p95 ms", "bigram p50 / p95 ms",
+    latency = md_table(["corpus size", "ours alone p50 / p95 ms", "ours p50 / p95 ms", "LangChain p50 / p95 ms",
+                        "bigram p50 / p95 ms",
                         "ours / LangChain (p50 / p95)", "fresh process RSS MB (+index)", "bench process RSS MB"],
                        rows)
     build_rows = [[f"{r['size']}×", f"{r['systems']['ours']['chunks']:,}", _secs(r['systems']['ours']['build_s']),
@@ -279,6 +318,10 @@ def markdown_table(result: dict[str, Any]) -> str:
                     for r in result["sizes"] if (m := r["memory_mb"].get("service"))]
     service = md_table(["size", "workers", "RSS per worker MB", "PSS per worker MB", "total RSS MB",
                         "total PSS MB (what the machine gives)"], service_rows) if service_rows else ""
+    tail = md_table(["size", "system", "p95 ms per pass", "CPU p95 ms", "steal ms per pass"],
+                    [[f"{r['size']}×", label, " · ".join(f"{x:.2f}" for x in t["pass_p95_ms"]),
+                      f"{t['cpu_p95_ms']:.2f}", " · ".join("—" if x is None else f"{x:.0f}" for x in t["pass_steal_ms"])]
+                     for r in result["sizes"] for label, t in _tails(r) if "pass_p95_ms" in t])
     builds = md_table(["size", "our chunks", "build_index s", "Engine.open s", "baseline chunks",
                        "LangChain build s", "bigram build s", "ours mean ms", "LangChain mean ms", "bigram mean ms"],
                       build_rows)
@@ -288,6 +331,8 @@ def markdown_table(result: dict[str, Any]) -> str:
         f"- **workload**: {meta['queries']} questions from `{Path(meta['questions']).name}`, k={meta['k']}, one "
         f"warm-up pass then {meta['repeat']} timed pass(es) per system ({meta['timed_searches_per_system']} "
         "searches each), systems taking turns",
+        "- **ours alone**: our passes first, in a block of their own before the baselines are built (as a worker "
+        "runs); the other columns take turns pass by pass in one process holding all three systems",
         "- **size N**: the bundled plan + N-1 full-length distractors (other cities and periods)",
         "- **RSS**: a fresh process after `Engine.open` + one search (in brackets: growth over the same process "
         "before opening); the bench process column also holds the baselines and earlier sizes",
@@ -295,10 +340,24 @@ def markdown_table(result: dict[str, Any]) -> str:
         "",
         latency,
         "",
+        "Where a slow tail comes from: CPU time (every thread of the process) beside the wall time, a gap being "
+        "waiting rather than work, and the time the hypervisor took from this machine during each pass:",
+        "",
+        tail,
+        "",
         builds,
         *(["", "`python -m api --workers N` after every worker answered (evals.bench_memory):", "", service]
           if service else []),
     ])
+
+
+def _p50_p95(s: dict[str, Any] | None) -> str:
+    return "—" if s is None else f"{s['p50_ms']:.2f} / {s['p95_ms']:.2f}"
+
+
+def _tails(row: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    alone = [("ours alone", row["ours_alone"])] if row.get("ours_alone") else []
+    return alone + [(LABELS[n], row["systems"][n]) for n in SYSTEMS]
 
 
 def _secs(s: float | None) -> str:
@@ -327,6 +386,10 @@ def chart(result: dict[str, Any], path: Path) -> Path | None:
         for p, style in (("p50", "-"), ("p95", "--")):
             left.plot(sizes, [r["systems"][name][f"{p}_ms"] for r in result["sizes"]], style, marker="o",
                       color=color, label=f"{LABELS[name]} {p}")
+    if all(r.get("ours_alone") for r in result["sizes"]):
+        for p, style in (("p50", "-"), ("p95", "--")):
+            left.plot(sizes, [r["ours_alone"][f"{p}_ms"] for r in result["sizes"]], style, marker=".",
+                      color="#8172B3", label=f"ours alone {p}")
     left.set_xscale("log")
     left.set_yscale("log")
     _plain_ticks(left, sizes)

@@ -27,12 +27,31 @@ def test_time_passes_warms_up_then_times_every_query_per_repeat() -> None:
     calls: list[tuple[str, str, int]] = []
     searches = {name: (lambda q, k, name=name: calls.append((name, q, k))) for name in ("a", "b")}
     times = bench_search.time_passes(searches, ["q1", "q2", "q3"], 5, repeat=2)
-    assert {name: len(ms) for name, ms in times.items()} == {"a": 6, "b": 6}
-    assert all(ms >= 0 for v in times.values() for ms in v)
+    assert {name: [len(p.ms) for p in passes] for name, passes in times.items()} == {"a": [3, 3], "b": [3, 3]}
+    assert all(len(p.cpu_ms) == 3 and min(p.ms + p.cpu_ms) >= 0 for v in times.values() for p in v)
     assert len(calls) == 2 * 3 * (1 + 2) and {k for _, _, k in calls} == {5}
     # Systems take turns pass by pass rather than one finishing all its passes first.
     order = [name for name, _, _ in calls[6:]]
     assert order == ["a"] * 3 + ["b"] * 3 + ["a"] * 3 + ["b"] * 3
+
+
+def test_pass_summary_keeps_each_pass_and_the_cpu_beside_the_wall() -> None:
+    quick = bench_search.Pass(ms=[1.0, 2.0, 3.0], cpu_ms=[1.0, 1.0, 1.0], steal_ms=0.0)
+    slow = bench_search.Pass(ms=[1.0, 2.0, 30.0], cpu_ms=[1.0, 1.0, 2.0], steal_ms=40.0)
+    got = bench_search.pass_summary([quick, slow])
+    assert got["n"] == 6 and got["p50_ms"] == 2.0 and got["max_ms"] == 30.0
+    assert got["pass_p95_ms"] == [2.9, 27.2] and got["pass_steal_ms"] == [0.0, 40.0]
+    assert got["cpu_p95_ms"] == 1.75  # the slow search waited: 30 ms of wall for 2 ms of CPU
+
+
+def test_steal_is_read_from_proc_stat_where_there_is_one() -> None:
+    from evals.bench_common import steal_ms
+
+    got = steal_ms()
+    assert (got is None) == (not Path("/proc/stat").exists())
+    if got is not None:
+        later = steal_ms()
+        assert later is not None and later >= got >= 0
 
 
 def test_benchmark_on_sizes_1_and_2(tmp_path: Path) -> None:
@@ -58,6 +77,9 @@ def test_benchmark_on_sizes_1_and_2(tmp_path: Path) -> None:
         assert row["systems"]["ours"]["build_s"] > 0 and row["systems"]["ours"]["open_s"] > 0
         for p in ("p50", "p95", "mean"):
             assert row["ratio_to_langchain"][p] > 0
+        alone = row["ours_alone"]
+        assert alone["n"] == 3 and alone["p95_ms"] >= alone["p50_ms"] > 0 and len(alone["pass_p95_ms"]) == 1
+        assert all(len(s["pass_p95_ms"]) == 1 and s["cpu_p95_ms"] > 0 for s in row["systems"].values())
         mem = row["memory_mb"]
         assert mem["process_rss_after_open"] > 0 and mem["fresh_process_rss"] > mem["fresh_process_before_open"] > 0
         assert mem["index"] > 0
@@ -65,7 +87,8 @@ def test_benchmark_on_sizes_1_and_2(tmp_path: Path) -> None:
 
     table = files["md"].read_text(encoding="utf-8")
     assert table.startswith("# Search benchmark")
-    for word in ("ours p50 / p95 ms", "LangChain", "bigram", "RSS", "1×", "2×"):
+    for word in ("ours alone p50 / p95 ms", "ours p50 / p95 ms", "LangChain", "bigram", "RSS", "1×", "2×",
+                 "steal ms per pass"):
         assert word in table
 
 
