@@ -282,8 +282,7 @@ def test_frequent_columns_are_added_whole_and_sum_to_the_same_bits() -> None:
         lo, hi = (0, 40) if i == 0 else (40, 43)
         np.add.at(expected, indices[lo:hi], data[lo:hi])
     assert np.array_equal(postings.scores([0, 1, 0]), expected)
-    info = postings._whole.cache_info()
-    assert (info.currsize, info.hits) == (1, 1)  # the frequent column only, built once
+    assert len(postings._columns) == 1 and postings._columns.nbytes == n * 4  # the frequent column only, whole
     # A sum that starts from the cached column does not add into it: the same question scores the same again.
     assert np.array_equal(postings.scores([0, 1, 0]), expected)
     alone = np.zeros(n, dtype=np.float32)
@@ -299,7 +298,27 @@ def test_the_whole_columns_kept_are_bounded_in_bytes() -> None:
 
     postings = Small(np.ones(24, dtype=np.float32), np.tile(np.arange(8, dtype=np.int32), 3), np.array([0, 8, 16, 24]), 8)
     assert np.array_equal(postings.scores([0, 1, 2, 0]), np.full(8, 4, dtype=np.float32))
-    assert postings._whole.cache_info().currsize == 2
+    assert len(postings._columns) == 2 and postings._columns.nbytes == 2 * 8 * 4
+
+
+def test_columns_of_under_half_the_passages_are_kept_as_postings_and_sum_to_the_same_bits() -> None:
+    from retriever.lexical import Postings
+
+    rng = np.random.default_rng(3)
+    n = 40
+    cols = [np.sort(rng.choice(n, size, replace=False)) for size in (30, 12, 6)]  # 3/4, 3/10 and 3/20 of them
+    indices = np.concatenate(cols).astype(np.int32)
+    data = rng.random(len(indices)).astype(np.float32)
+    indptr = np.cumsum([0, *(len(c) for c in cols)])
+    postings = Postings(data, indices, indptr, num_docs=n)
+    for ids in ([1, 0, 2, 1], [0, 1], [2, 2], [1]):
+        expected = np.zeros(n, dtype=np.float32)
+        for i in ids:
+            np.add.at(expected, indices[indptr[i]:indptr[i + 1]], data[indptr[i]:indptr[i + 1]])
+        assert np.array_equal(postings.scores(ids), expected), ids
+    # Whole: 40 float32; as postings: 12 and 6 (float32 score + int32 position), well under whole.
+    assert len(postings._columns) == 3 and postings._columns.nbytes == 40 * 4 + (12 + 6) * 8
+    assert np.array_equal(postings.scores([1]), postings.scores([1]))  # a sum never adds into what is kept
 
 
 def test_a_dropped_postings_is_freed_at_once_with_its_whole_columns() -> None:
