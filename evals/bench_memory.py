@@ -1,6 +1,6 @@
 """Memory of the real service: ``python -m api --workers N`` on one index, after every worker has answered.
 
-``python -m evals.bench_memory --index-dir DIR [--workers 1,4] [--rounds 6] [--breakdown]``
+``python -m evals.bench_memory --index-dir DIR [--workers 1,4] [--rounds 6] [--questions F | --no-workload] [--breakdown]``
 
 Starts the service on a free loopback port (rate limit off, a temporary data directory), sends rounds of
 N concurrent questions so that every worker loads what it loads lazily, then reads ``/proc`` for the
@@ -11,6 +11,9 @@ master and each worker:
 * **PSS**: each shared page divided among the processes sharing it; the sum over processes is what the
   service really takes from the machine;
 * **USS**: pages private to the process (its own heap).
+
+Then it serves the question workload (each question as a chat and as a search) and reads each worker's RSS
+again: what its bounded caches hold once full, the figure a long-running worker settles at.
 
 Used by ``evals.bench_search --workers N`` for each corpus size, and on its own for any built index.
 
@@ -29,11 +32,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from evals.bench_common import ROOT
+from evals.bench_common import DEFAULT_QUESTIONS, ROOT, workload
 
 QUESTIONS = ("生育保险参保人数2020年目标是多少？", "城镇新增就业人数目标是多少", "失业保险金标准是多少",
              "养老保险参保人数", "创业担保贷款", "职业技能培训补贴怎么申请")
@@ -100,14 +104,32 @@ def _warm(base: str, workers: int, rounds: int) -> None:
                 raise RuntimeError(f"warm-up questions failed: {codes}")
 
 
+def _run_workload(base: str, workers: int, questions: Sequence[str]) -> None:
+    """Each question asked as a chat and as a search, 2×workers at a time: what a worker caches as it serves
+    (columns of frequent terms, decoded records, analysed questions) fills up to its bounds."""
+    import httpx
+
+    from evals.bench_load import ENDPOINTS, request_body
+
+    def ask(job: tuple[str, str]) -> int:
+        endpoint, q = job
+        return httpx.post(base + ENDPOINTS[endpoint], json=request_body(endpoint, q, 10), timeout=120).status_code
+
+    with ThreadPoolExecutor(max_workers=workers * 2) as pool:
+        codes = list(pool.map(ask, [(e, q) for q in questions for e in ("chat", "search")]))
+    if any(c != 200 for c in codes):
+        raise RuntimeError(f"workload requests failed: {sorted(set(codes))}")
+
+
 def _unwarmed(pids: list[int]) -> bool:
     rss = [process_memory(p)["rss"] for p in pids]
     return min(rss) < 0.8 * max(rss)
 
 
 def measure_service(index_dir: Path, workers: int = 4, rounds: int = 6, env: dict[str, str] | None = None,
-                    timeout: float = 600) -> dict[str, Any]:
-    """Start the service on ``index_dir``, warm every worker, and return the memory of each process."""
+                    timeout: float = 600, questions: Sequence[str] = ()) -> dict[str, Any]:
+    """Start the service on ``index_dir``, warm every worker, and return the memory of each process; with
+    ``questions``, also each worker's after serving them (``after_workload``)."""
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory(prefix="bench-memory-") as data:
@@ -132,6 +154,10 @@ def measure_service(index_dir: Path, workers: int = 4, rounds: int = 6, env: dic
                 extra += 1
             master = process_memory(proc.pid)
             per_worker = [process_memory(k) for k in kids] or [master]
+            after = None
+            if questions:
+                _run_workload(base, workers, questions)
+                after = [process_memory(k) for k in kids] or [process_memory(proc.pid)]
         finally:
             os.killpg(proc.pid, signal.SIGTERM)
             try:
@@ -144,7 +170,9 @@ def measure_service(index_dir: Path, workers: int = 4, rounds: int = 6, env: dic
             "master": master if kids else None,
             "max_worker_rss": max(w["rss"] for w in per_worker),
             "total_rss": round(sum(p["rss"] for p in procs), 1),
-            "total_pss": round(sum(p["pss"] for p in procs), 1)}
+            "total_pss": round(sum(p["pss"] for p in procs), 1),
+            "after_workload": None if after is None else {
+                "questions": len(questions), "per_worker": after, "max_worker_rss": max(w["rss"] for w in after)}}
 
 
 BREAKDOWN_STAGES = ("python", "web stack (fastapi, api.app)", "vector store client (chromadb)",
@@ -216,6 +244,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--index-dir", type=Path, required=True, help="a built index (python -m ingest --index-dir)")
     ap.add_argument("--workers", default="1,4", help="worker counts to measure (default: %(default)s)")
     ap.add_argument("--rounds", type=int, default=6, help="warm-up rounds of 2×workers concurrent questions")
+    ap.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS,
+                    help="after the warm-up, ask each as a chat and a search and measure again, the steady state "
+                         "of a serving worker (default: %(default)s)")
+    ap.add_argument("--no-workload", action="store_true", help="measure after the warm-up only")
     ap.add_argument("--breakdown", action="store_true",
                     help="instead: RSS after each part a worker loads, in a fresh interpreter")
     args = ap.parse_args(argv)
@@ -232,12 +264,16 @@ def main(argv: list[str] | None = None) -> int:
         for stage, rss, grew in breakdown(args.index_dir):
             print(f"| {stage} | {rss:.0f} | +{grew:.0f} |")
         return 0
-    print("| workers | RSS per worker MB | PSS per worker MB | USS per worker MB | total RSS MB | total PSS MB |")
-    print("| ---: | --- | --- | --- | ---: | ---: |")
+    questions = [] if args.no_workload else workload(args.questions)
+    print("| workers | RSS per worker MB | PSS per worker MB | USS per worker MB | total RSS MB | total PSS MB | "
+          f"RSS per worker MB after {len(questions)} questions × (chat, search) |")
+    print("| ---: | --- | --- | --- | ---: | ---: | --- |")
     for n in counts:
-        r = measure_service(args.index_dir, n, args.rounds)
+        r = measure_service(args.index_dir, n, args.rounds, questions=questions)
         cells = [", ".join(f"{w[k]:.0f}" for w in r["per_worker"]) for k in ("rss", "pss", "uss")]
-        print(f"| {n} | {' | '.join(cells)} | {r['total_rss']:.0f} | {r['total_pss']:.0f} |", flush=True)
+        after = r["after_workload"]
+        steady = ", ".join(f"{w['rss']:.0f}" for w in after["per_worker"]) if after else "—"
+        print(f"| {n} | {' | '.join(cells)} | {r['total_rss']:.0f} | {r['total_pss']:.0f} | {steady} |", flush=True)
         print(json.dumps(r), file=sys.stderr)
     return 0
 
