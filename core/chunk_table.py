@@ -21,15 +21,14 @@ from __future__ import annotations
 import json
 import os
 import re
-import threading
 import weakref
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, overload
 
 import numpy as np
 
+from core.lru import LRU
 from core.types import Chunk
 
 TABLE_DIR = "chunk_table"
@@ -163,11 +162,10 @@ class ChunkTable(Sequence[Chunk]):
         self._refs: list[str] = keys["refs"]
         self._by_ref: dict[str, dict[str, list[int]]] = {}
         self._by_doc: tuple[dict[str, int], np.ndarray, np.ndarray] | None = None
-        self._cache: OrderedDict[int, Chunk] = OrderedDict()
+        self._cache: LRU[int, Chunk] = LRU(self.CACHED)
         self._text_cache: dict[int, str] = {}
         self._codes: tuple[_File, np.ndarray, int] | None = None  # bigrams.bin, where each chunk's start, space
         self._codes_cache: dict[int, bytes] = {}  # ~0.5 KB a chunk
-        self._lock = threading.Lock()
 
     # -- building and opening -----------------------------------------------------------------
 
@@ -249,30 +247,18 @@ class ChunkTable(Sequence[Chunk]):
             i += len(self.ids)
         if not 0 <= i < len(self.ids):
             raise IndexError(i)
-        with self._lock:
-            got = self._cache.get(i)
-            if got is not None:
-                self._cache.move_to_end(i)
-                return got
-        got = self._rows(i)
-        with self._lock:
-            self._cache[i] = got
-            if len(self._cache) > self.CACHED:
-                self._cache.popitem(last=False)
-        return got
+        return self._cache.get_or_make(i, lambda: self._rows(i))
 
     def __iter__(self) -> Iterator[Chunk]:
         return (self[i] for i in range(len(self.ids)))
 
     def forget(self) -> None:
         """Drop the decoded chunks (those of a warm-up's answers, which nobody was shown)."""
-        with self._lock:
-            self._cache.clear()
+        self._cache.clear()
 
     def peek(self, i: int) -> Chunk:
         """Chunk ``i`` without caching it: a search reads the records of ~40 candidates and shows ten."""
-        with self._lock:
-            got = self._cache.get(int(i))
+        got = self._cache.peek(int(i))
         return got if got is not None else self._rows(int(i))
 
     # -- columns ---------------------------------------------------------------------------------

@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 import mmap
 import os
-import threading
-from collections import OrderedDict
 from hashlib import blake2b
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
 import numpy as np
+
+from core.lru import LRU
 
 _METHODS = {"lucene"}  # methods without a non-occurrence term: a query's score is only its columns' sum
 
@@ -178,10 +178,8 @@ class _Columns:
     """
 
     def __init__(self, data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, num_docs: int, budget: int):
-        self.data, self.indices, self.indptr, self.num_docs, self.budget = data, indices, indptr, num_docs, budget
-        self._kept: OrderedDict[int, tuple[np.ndarray, np.ndarray | None]] = OrderedDict()
-        self.nbytes = 0
-        self._lock = threading.Lock()  # searches of one worker run on several threads
+        self.data, self.indices, self.indptr, self.num_docs = data, indices, indptr, num_docs
+        self._kept: LRU[int, tuple[np.ndarray, np.ndarray | None]] = LRU(budget, _nbytes)
 
     def start(self, i: int) -> np.ndarray:
         """A new score array holding column ``i`` (0 + x is x: the same bits as adding it to zeros)."""
@@ -202,20 +200,12 @@ class _Columns:
     def __len__(self) -> int:
         return len(self._kept)
 
+    @property
+    def nbytes(self) -> int:
+        return self._kept.weight
+
     def _get(self, i: int) -> tuple[np.ndarray, np.ndarray | None]:
-        with self._lock:
-            kept = self._kept.get(i)
-            if kept is not None:
-                self._kept.move_to_end(i)
-                return kept
-        kept = self._read(i)
-        with self._lock:
-            if i not in self._kept:
-                self._kept[i] = kept
-                self.nbytes += _nbytes(kept)
-                while self.nbytes > self.budget and len(self._kept) > 1:
-                    self.nbytes -= _nbytes(self._kept.popitem(last=False)[1])
-        return kept
+        return self._kept.get_or_make(i, lambda: self._read(i))
 
     def _read(self, i: int) -> tuple[np.ndarray, np.ndarray | None]:
         start, end = int(self.indptr[i]), int(self.indptr[i + 1])

@@ -5,13 +5,13 @@ We always pass our own embeddings, so Chroma never loads (or downloads) a model 
 from __future__ import annotations
 
 import os
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from core.lru import LRU
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
@@ -51,8 +51,7 @@ class ChromaVectors:
         # A generation's collection only changes through add(); Chroma's count() costs ~5 ms
         # at 50k vectors, as much as the query itself, so it is asked once.
         self._count: int | None = None
-        self._subsets: OrderedDict[tuple[str, ...], tuple[list[str], np.ndarray]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._subsets: LRU[tuple[str, ...], tuple[list[str], np.ndarray]] = LRU(_SUBSETS)
 
     def add(self, ids: list[str], embeddings: np.ndarray, metadatas: list[dict[str, Any]]) -> None:
         # Chroma takes float32 arrays as they are; .tolist() cost a Python float per dimension.
@@ -100,21 +99,14 @@ class ChromaVectors:
         return [(found[i], float(sims[i])) for i in best]
 
     def _subset(self, ids: tuple[str, ...]) -> tuple[list[str], np.ndarray]:
-        with self._lock:
-            cached = self._subsets.get(ids)
-            if cached is not None:
-                self._subsets.move_to_end(ids)
-                return cached
+        return self._subsets.get_or_make(ids, lambda: self._fetch(ids))
+
+    def _fetch(self, ids: tuple[str, ...]) -> tuple[list[str], np.ndarray]:
         got = self.collection.get(ids=list(ids), include=["embeddings"])
         order = sorted(range(len(got["ids"])), key=got["ids"].__getitem__)
         matrix = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["ids"]), -1)[order]
         matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
-        entry = ([got["ids"][i] for i in order], matrix)
-        with self._lock:
-            self._subsets[ids] = entry
-            while len(self._subsets) > _SUBSETS:
-                self._subsets.popitem(last=False)
-        return entry
+        return [got["ids"][i] for i in order], matrix
 
     def drop(self) -> None:
         try:
