@@ -264,7 +264,12 @@ def main(argv: list[str] | None = None) -> int:
         for stage, rss, grew in breakdown(args.index_dir):
             print(f"| {stage} | {rss:.0f} | +{grew:.0f} |")
         return 0
-    questions = [] if args.no_workload else workload(args.questions)
+    from evals.harness import QuestionFileError
+
+    try:
+        questions = [] if args.no_workload else workload(args.questions)
+    except QuestionFileError as e:
+        ap.error(f"{e}; pass a question file with --questions, or --no-workload")
     print("| workers | RSS per worker MB | PSS per worker MB | USS per worker MB | total RSS MB | total PSS MB | "
           f"RSS per worker MB after {len(questions)} questions × (chat, search) |")
     print("| ---: | --- | --- | --- | ---: | ---: | --- |")

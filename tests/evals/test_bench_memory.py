@@ -26,6 +26,13 @@ def test_cli_measures_one_worker_after_the_warm_up_and_after_the_workload(plan_e
     assert cells[0] == "1" and float(cells[-1]) > 100  # the worker's RSS after serving the workload
 
 
+def test_cli_refuses_a_missing_question_file_before_starting_a_server(plan_engine, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as e:
+        main(["--index-dir", str(plan_engine.settings.index_dir), "--questions", str(tmp_path / "none.jsonl")])
+    assert e.value.code == 2 and "--no-workload" in capsys.readouterr().err
+
+
 def test_cli_refuses_a_directory_without_an_index(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as e:
         main(["--index-dir", str(tmp_path)])
