@@ -16,6 +16,7 @@ def test_the_least_recently_used_goes_first_and_peek_does_not_count_as_use() -> 
     assert lru.get("b") == 2  # a use: now "c" is the oldest
     lru.get_or_make("d", lambda: 4)
     assert (lru.peek("b"), lru.peek("c"), len(lru)) == (2, None, 2)
+    assert list(lru) == ["b", "d"]  # least recently used first
 
 
 def test_the_bound_is_the_total_weight_and_the_newest_is_kept_even_alone_over_it() -> None:
